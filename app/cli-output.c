@@ -1,0 +1,1 @@
+/* cli-output.c — being written. */

@@ -1,0 +1,2 @@
+/* library.c — being written. */
+#include "app/library.h"

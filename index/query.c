@@ -1,0 +1,2 @@
+/* query.c — being written. */
+#include "index/query.h"

@@ -1,0 +1,2 @@
+/* search.c — being written. */
+#include "index/search.h"

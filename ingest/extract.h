@@ -1,0 +1,48 @@
+/* extract.h — turning the bytes of one file into a DocentExtracted.
+ *
+ * docent_extract() detects the format from the content (detect.h) and calls
+ * the format's extractor. Every extractor obeys the same limits and reports
+ * failures in DOCENT_INGEST_ERROR with a message a person can act on
+ * ("encrypted PDF: a password is needed"), never crashing on hostile input. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ingest/document.h"
+
+G_BEGIN_DECLS
+
+#define DOCENT_INGEST_ERROR (docent_ingest_error_quark ())
+GQuark docent_ingest_error_quark (void);
+
+typedef enum {
+  DOCENT_INGEST_ERROR_UNSUPPORTED,  /* not a format Docent reads */
+  DOCENT_INGEST_ERROR_CORRUPT,      /* the format is known, the file is broken */
+  DOCENT_INGEST_ERROR_ENCRYPTED,    /* needs a (different) password */
+  DOCENT_INGEST_ERROR_EMPTY,        /* readable, but no text at all */
+  DOCENT_INGEST_ERROR_TOO_LARGE,    /* over one of the limits below */
+} DocentIngestError;
+
+typedef struct {
+  const char *password;        /* for encrypted PDFs; NULL for none */
+  guint64 max_text_bytes;      /* extracted text per document */
+  guint max_pages;             /* pages per document */
+  guint64 max_unpacked_bytes;  /* total bytes inflated from a zip container */
+  GCancellable *cancellable;   /* checked between pages / entries */
+} DocentExtractOptions;
+
+/* Fills opts with the defaults (64 MiB text, 10000 pages, 512 MiB unpacked). */
+void docent_extract_options_init (DocentExtractOptions *opts);
+
+/* A NULL opts means the defaults. */
+DocentExtracted *docent_extract (GBytes                     *data,
+                                 const DocentExtractOptions *opts,
+                                 GError                    **error);
+
+/* Shared by the extractors: fails with TOO_LARGE once the document's text
+ * passes opts->max_text_bytes, and with G_IO_ERROR_CANCELLED when cancelled. */
+gboolean docent_extract_check_limits (const DocentExtracted      *doc,
+                                      const DocentExtractOptions *opts,
+                                      GError                    **error);
+
+G_END_DECLS

@@ -1,0 +1,132 @@
+/* fixtures.c — scratch folders, files and prose for the tests. */
+#include "tests/fixtures.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+char *
+docent_test_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("docent-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+rm_rf_file (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
+                                        NULL, NULL);
+  while (children != NULL &&
+         (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        rm_rf_file (child);
+      else
+        g_file_delete (child, NULL, NULL);
+      g_object_unref (info);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+void
+docent_test_rm_rf (const char *path)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (path == NULL)
+    return;
+  file = g_file_new_for_path (path);
+  rm_rf_file (file);
+}
+
+char *
+docent_test_write_file (const char *dir,
+                        const char *name,
+                        const void *data,
+                        gssize      len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parent = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  parent = g_path_get_dirname (path);
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  if (len < 0)
+    len = strlen (data);
+  g_file_set_contents (path, data, len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static const char *const prose_words[] = {
+  "the", "tenant", "shall", "pay", "rent", "on", "first", "day", "of", "each",
+  "month", "landlord", "may", "inspect", "premises", "with", "notice", "patient",
+  "dose", "should", "be", "reviewed", "after", "three", "weeks", "device", "must",
+  "not", "exposed", "to", "water", "warranty", "covers", "defects", "in",
+  "materials", "and", "workmanship", "for", "two", "years", "from", "purchase",
+  "agreement", "terminates", "when", "either", "party", "gives", "written",
+  "clinical", "assessment", "includes", "blood", "pressure", "heart", "rate",
+  "battery", "charge", "fully", "before", "use", "report", "any", "adverse",
+  "event", "within", "hours", "a", "an", "is", "are", "this", "that", "by",
+};
+
+/* xorshift32: deterministic across platforms, unlike rand(). */
+static guint32
+next_random (guint32 *state)
+{
+  guint32 x = *state;
+
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  return *state = x;
+}
+
+char *
+docent_test_prose (guint32 seed,
+                   guint   n_words)
+{
+  GString *s = g_string_new (NULL);
+  guint32 state = seed * 2654435761u + 1;
+  guint in_sentence = 0, in_paragraph = 0;
+
+  for (guint i = 0; i < n_words; i++)
+    {
+      const char *w = prose_words[next_random (&state) % G_N_ELEMENTS (prose_words)];
+
+      if (in_sentence == 0)
+        {
+          g_string_append_c (s, g_ascii_toupper (w[0]));
+          g_string_append (s, w + 1);
+        }
+      else
+        g_string_append (s, w);
+      in_sentence++;
+      if (in_sentence >= 8 + next_random (&state) % 12 || i + 1 == n_words)
+        {
+          g_string_append_c (s, '.');
+          in_sentence = 0;
+          in_paragraph++;
+          if (i + 1 == n_words)
+            break;
+          if (in_paragraph >= 3 + next_random (&state) % 4)
+            {
+              g_string_append (s, "\n\n");
+              in_paragraph = 0;
+              continue;
+            }
+        }
+      g_string_append_c (s, ' ');
+    }
+  return g_string_free (s, FALSE);
+}

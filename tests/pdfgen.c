@@ -1,0 +1,2 @@
+/* pdfgen.c — being written. */
+#include "tests/pdfgen.h"

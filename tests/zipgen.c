@@ -1,0 +1,2 @@
+/* zipgen.c — being written. */
+#include "tests/zipgen.h"
