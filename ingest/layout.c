@@ -10,6 +10,6 @@ docent_layout_encode (const GArray *boxes, double width, double height)
 GArray *
 docent_layout_rects (GBytes *layout, double width, double height, guint char_start, guint char_end, GError **error)
 {
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "not written yet");
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSYS, "not written yet");
   return NULL;
 }
