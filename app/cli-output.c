@@ -1,1 +1,330 @@
-/* cli-output.c — being written. */
+/* cli-output.c — docent-cli's read-only commands (list, status, search) and
+ * their two faces: aligned text for people, one JSON object for scripts. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "app/cli.h"
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  puts (text);
+}
+
+static void
+add_string (JsonBuilder *b,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_int (JsonBuilder *b,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_double (JsonBuilder *b,
+            const char  *name,
+            double       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, value);
+}
+
+static char *
+format_size (gint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+/* ---- list ------------------------------------------------------------- */
+
+static void
+document_to_json (JsonBuilder           *b,
+                  const DocentDocRecord *doc)
+{
+  json_builder_begin_object (b);
+  add_int (b, "id", doc->id);
+  add_string (b, "path", doc->path);
+  add_string (b, "title", doc->title);
+  add_string (b, "type", doc->type);
+  add_string (b, "status", doc->status == DOCENT_DOC_INDEXED ? "indexed" : "failed");
+  add_string (b, "error", doc->error);
+  add_int (b, "pages", doc->page_count);
+  add_int (b, "chunks", doc->chunk_count);
+  add_int (b, "size", doc->size);
+  add_string (b, "sha256", doc->sha256);
+  add_int (b, "mtime", doc->mtime);
+  add_int (b, "added", doc->added);
+  add_int (b, "updated", doc->updated);
+  json_builder_set_member_name (b, "collections");
+  json_builder_begin_array (b);
+  for (guint i = 0; doc->collections != NULL && doc->collections[i] != NULL; i++)
+    json_builder_add_string_value (b, doc->collections[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static void
+document_to_text (const DocentDocRecord *doc)
+{
+  printf ("%5" G_GINT64_FORMAT "  %-8s %5u p %6u ch  %s\n",
+          doc->id, doc->type ? doc->type : "?", doc->page_count, doc->chunk_count,
+          doc->title ? doc->title : "(untitled)");
+  printf ("       %s\n", doc->path);
+  if (doc->status == DOCENT_DOC_FAILED)
+    printf ("       failed: %s\n", doc->error);
+  else if (doc->error != NULL)
+    printf ("       last update failed: %s\n", doc->error);
+}
+
+int
+docent_cli_list (DocentLibrary  *library,
+                 int             argc,
+                 char          **argv)
+{
+  g_autofree char *collection = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "collection", 'c', 0, G_OPTION_ARG_STRING, &collection, "Only documents in NAME", "NAME" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("— list the documents");
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!docent_cli_parse (context, &argc, &argv))
+    return DOCENT_EXIT_USAGE;
+  if (argc > 1)
+    {
+      docent_cli_error ("list takes no arguments (see list --help)");
+      return DOCENT_EXIT_USAGE;
+    }
+  docs = docent_store_list_documents (docent_library_store (library), collection, &error);
+  if (docs == NULL)
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "documents");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < docs->len; i++)
+        document_to_json (b, docs->pdata[i]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json (b);
+      return DOCENT_EXIT_OK;
+    }
+  for (guint i = 0; i < docs->len; i++)
+    document_to_text (docs->pdata[i]);
+  if (docs->len == 0)
+    printf ("The library is empty. Add documents with: docent-cli add FILE-OR-FOLDER…\n");
+  return DOCENT_EXIT_OK;
+}
+
+/* ---- status ----------------------------------------------------------- */
+
+int
+docent_cli_status (DocentLibrary  *library,
+                   int             argc,
+                   char          **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("— show what the library holds");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *size = NULL;
+  DocentStoreStats stats;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!docent_cli_parse (context, &argc, &argv))
+    return DOCENT_EXIT_USAGE;
+  if (!docent_store_stats (docent_library_store (library), &stats, &error))
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      add_string (b, "library", docent_library_dir (library));
+      add_int (b, "documents", stats.documents);
+      add_int (b, "failed", stats.failed);
+      add_int (b, "pages", stats.pages);
+      add_int (b, "chunks", stats.chunks);
+      add_int (b, "collections", stats.collections);
+      add_int (b, "database_bytes", stats.db_bytes);
+      add_int (b, "generation", stats.generation);
+      json_builder_end_object (b);
+      print_json (b);
+      return DOCENT_EXIT_OK;
+    }
+  size = format_size (stats.db_bytes);
+  printf ("Library:     %s\n"
+          "Documents:   %u\n"
+          "Failed:      %u\n"
+          "Pages:       %u\n"
+          "Chunks:      %u\n"
+          "Collections: %u\n"
+          "Database:    %s\n",
+          docent_library_dir (library), stats.documents, stats.failed, stats.pages,
+          stats.chunks, stats.collections, size);
+  return DOCENT_EXIT_OK;
+}
+
+/* ---- search ----------------------------------------------------------- */
+
+static void
+hit_to_json (JsonBuilder           *b,
+             const DocentSearchHit *hit)
+{
+  g_autofree char *snippet = docent_snippet_render (hit->snippet, "**", "**", FALSE);
+
+  json_builder_begin_object (b);
+  add_int (b, "chunk_id", hit->chunk_id);
+  add_int (b, "document_id", hit->document_id);
+  add_string (b, "path", hit->path);
+  add_string (b, "title", hit->title);
+  add_int (b, "page_start", hit->page_start);
+  add_int (b, "page_end", hit->page_end);
+  add_int (b, "char_start", hit->char_start);
+  add_int (b, "char_end", hit->char_end);
+  add_string (b, "heading", hit->heading);
+  add_double (b, "score", hit->score);
+  add_string (b, "snippet", snippet);
+  add_string (b, "text", hit->text);
+  json_builder_end_object (b);
+}
+
+static void
+print_search_json (const char                *query,
+                   GPtrArray                 *hits,
+                   const DocentSearchTimings *t)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string (b, "query", query);
+  add_string (b, "mode", "bm25");
+  json_builder_set_member_name (b, "results");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < hits->len; i++)
+    hit_to_json (b, hits->pdata[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "timings_ms");
+  json_builder_begin_object (b);
+  add_double (b, "parse", t->parse_ms);
+  add_double (b, "fts", t->fts_ms);
+  add_double (b, "total", t->total_ms);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  print_json (b);
+}
+
+static void
+print_search_text (GPtrArray *hits,
+                   gboolean   tty)
+{
+  for (guint i = 0; i < hits->len; i++)
+    {
+      const DocentSearchHit *hit = hits->pdata[i];
+      g_autofree char *snippet = docent_snippet_render (hit->snippet,
+                                                        tty ? "\033[1m" : "**",
+                                                        tty ? "\033[0m" : "**", FALSE);
+      g_autofree char *pages = hit->page_end > hit->page_start
+        ? g_strdup_printf ("pp. %u–%u", hit->page_start, hit->page_end)
+        : g_strdup_printf ("p. %u", hit->page_start);
+
+      printf ("%u. %s — %s%s%s  (score %.2f)\n", i + 1,
+              hit->title ? hit->title : hit->path, pages,
+              hit->heading ? " — " : "", hit->heading ? hit->heading : "", hit->score);
+      printf ("   %s\n", hit->path);
+      printf ("   %s\n\n", snippet);
+    }
+  if (hits->len == 0)
+    printf ("No matching passages.\n");
+}
+
+int
+docent_cli_search (DocentLibrary  *library,
+                   int             argc,
+                   char          **argv)
+{
+  g_autofree char *collection = NULL;
+  gboolean json = FALSE;
+  int k = 10;
+  gint64 document = 0;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "k", 'k', 0, G_OPTION_ARG_INT, &k, "Number of results (default 10)", "N" },
+    { "collection", 'c', 0, G_OPTION_ARG_STRING, &collection, "Only documents in NAME", "NAME" },
+    { "document", 'd', 0, G_OPTION_ARG_INT64, &document, "Only the document with this id", "ID" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("QUERY… — find passages");
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *query = NULL;
+  DocentSearchOptions opts = { 0 };
+  DocentSearchTimings timings = { 0 };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Words are matched in any order (passages with more of them rank first);\n"
+    "\"quoted words\" match as a phrase, -word excludes, word* matches a prefix.");
+  if (!docent_cli_parse (context, &argc, &argv))
+    return DOCENT_EXIT_USAGE;
+  if (argc < 2 || k < 1 || k > 1000)
+    {
+      docent_cli_error (argc < 2 ? "search needs a query (see search --help)"
+                                 : "-k must be between 1 and 1000");
+      return DOCENT_EXIT_USAGE;
+    }
+  query = g_strjoinv (" ", argv + 1);
+  opts.query = query;
+  opts.limit = k;
+  opts.collection = collection;
+  opts.document_id = document;
+  hits = docent_store_search (docent_library_store (library), &opts, &timings, &error);
+  if (hits == NULL)
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  if (json)
+    print_search_json (query, hits, &timings);
+  else
+    print_search_text (hits, isatty (STDOUT_FILENO));
+  return DOCENT_EXIT_OK;
+}

@@ -1,1 +1,445 @@
-int main (void) { return 0; }
+/* cli.c — docent-cli: global options, command dispatch, and the commands
+ * that change the library (add, remove). Read-only commands are in
+ * cli-output.c. Errors go to stderr as "docent-cli: WHAT: WHY". */
+#include "docent-config.h"
+
+#include <locale.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "app/cli.h"
+
+typedef int (*CommandFunc) (DocentLibrary *library, int argc, char **argv);
+
+typedef struct {
+  const char *name;
+  CommandFunc func;
+  const char *summary;
+} Command;
+
+void
+docent_cli_error (const char *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "docent-cli: %s\n", message);
+}
+
+gboolean
+docent_cli_parse (GOptionContext   *context,
+                  int              *argc,
+                  char           ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      docent_cli_error ("%s (see --help)", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- add -------------------------------------------------------------- */
+
+typedef struct {
+  gboolean tty;
+  gboolean json;
+  gboolean line_shown;
+} AddUi;
+
+static void
+clear_progress_line (AddUi *ui)
+{
+  if (ui->line_shown)
+    fputs ("\r\033[K", stderr);
+  ui->line_shown = FALSE;
+}
+
+static void
+on_add_progress (const DocentAddProgress *p,
+                 const DocentAddResult   *result,
+                 gpointer                 user_data)
+{
+  AddUi *ui = user_data;
+
+  if (result != NULL && result->outcome == DOCENT_ADD_FAILED)
+    {
+      clear_progress_line (ui);
+      docent_cli_error ("%s: %s", result->path, result->error);
+    }
+  if (!ui->tty)
+    return;
+  clear_progress_line (ui);
+  if (p->walking)
+    fprintf (stderr, "Looking for files… %u found", p->files_total);
+  else
+    fprintf (stderr, "[%u/%u] %u added, %u updated, %u unchanged, %u failed",
+             p->files_done, p->files_total, p->added, p->updated, p->unchanged, p->failed);
+  ui->line_shown = TRUE;
+  fflush (stderr);
+}
+
+static const char *
+outcome_name (DocentAddOutcome outcome)
+{
+  switch (outcome)
+    {
+    case DOCENT_ADD_ADDED: return "added";
+    case DOCENT_ADD_UPDATED: return "updated";
+    case DOCENT_ADD_UNCHANGED: return "unchanged";
+    case DOCENT_ADD_FAILED: return "failed";
+    default: g_assert_not_reached ();
+    }
+}
+
+static void
+print_add_json (GPtrArray *results,
+                double     seconds)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  guint counts[4] = { 0 };
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "files");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const DocentAddResult *r = results->pdata[i];
+
+      counts[r->outcome]++;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, r->path);
+      json_builder_set_member_name (b, "outcome");
+      json_builder_add_string_value (b, outcome_name (r->outcome));
+      json_builder_set_member_name (b, "document_id");
+      json_builder_add_int_value (b, r->document_id);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, r->type);
+      json_builder_set_member_name (b, "pages");
+      json_builder_add_int_value (b, r->pages);
+      json_builder_set_member_name (b, "chunks");
+      json_builder_add_int_value (b, r->chunks);
+      json_builder_set_member_name (b, r->outcome == DOCENT_ADD_FAILED ? "error" : "note");
+      json_builder_add_string_value (b, r->error);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  for (guint o = 0; o < G_N_ELEMENTS (counts); o++)
+    {
+      json_builder_set_member_name (b, outcome_name (o));
+      json_builder_add_int_value (b, counts[o]);
+    }
+  json_builder_set_member_name (b, "seconds");
+  json_builder_add_double_value (b, seconds);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  puts (text);
+}
+
+static void
+print_add_summary (GPtrArray *results,
+                   double     seconds)
+{
+  guint counts[4] = { 0 };
+  guint64 pages = 0, chunks = 0;
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      const DocentAddResult *r = results->pdata[i];
+
+      counts[r->outcome]++;
+      if (r->outcome == DOCENT_ADD_ADDED || r->outcome == DOCENT_ADD_UPDATED)
+        {
+          pages += r->pages;
+          chunks += r->chunks;
+        }
+    }
+  printf ("%u added, %u updated, %u unchanged, %u failed "
+          "(%" G_GUINT64_FORMAT " pages, %" G_GUINT64_FORMAT " chunks) in %.1f s\n",
+          counts[DOCENT_ADD_ADDED], counts[DOCENT_ADD_UPDATED],
+          counts[DOCENT_ADD_UNCHANGED], counts[DOCENT_ADD_FAILED], pages, chunks, seconds);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const DocentAddResult *r = results->pdata[i];
+
+      if (r->outcome == DOCENT_ADD_FAILED)
+        printf ("  failed: %s: %s\n", r->path, r->error);
+    }
+}
+
+/* Ctrl+C cancels the add cleanly: files already written stay, the one in
+ * progress is dropped whole. A thread waits for the signal because
+ * g_cancellable_cancel() is not async-signal-safe. */
+static gpointer
+wait_for_interrupt (gpointer data)
+{
+  GCancellable *cancellable = data;
+  sigset_t set;
+  int sig;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGTERM);
+  if (sigwait (&set, &sig) == 0)
+    {
+      fputs ("\ndocent-cli: interrupted, finishing the files being written…\n", stderr);
+      g_cancellable_cancel (cancellable);
+    }
+  return NULL;
+}
+
+static void
+cancel_on_interrupt (GCancellable *cancellable)
+{
+  sigset_t set;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGTERM);
+  pthread_sigmask (SIG_BLOCK, &set, NULL);
+  g_thread_unref (g_thread_new ("docent-signals", wait_for_interrupt,
+                                g_object_ref (cancellable)));
+}
+
+static int
+cmd_add (DocentLibrary  *library,
+         int             argc,
+         char          **argv)
+{
+  g_autofree char *collection = NULL;
+  g_autofree char *password = NULL;
+  int threads = 0;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "collection", 'c', 0, G_OPTION_ARG_STRING, &collection, "Add the documents to collection NAME", "NAME" },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &password, "Password for encrypted PDFs", "PASSWORD" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "Worker threads (default: one per processor)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the result of every file as JSON", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("PATH… — add files and folders");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  AddUi ui = { 0 };
+  DocentAddOptions opts = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  double seconds;
+  gboolean ok;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!docent_cli_parse (context, &argc, &argv))
+    return DOCENT_EXIT_USAGE;
+  if (argc < 2 || threads < 0)
+    {
+      docent_cli_error ("add needs at least one file or folder (see add --help)");
+      return DOCENT_EXIT_USAGE;
+    }
+  ui.tty = isatty (STDERR_FILENO) && !json;
+  ui.json = json;
+  opts.collection = collection;
+  opts.password = password;
+  opts.n_threads = threads;
+  opts.progress = on_add_progress;
+  opts.user_data = &ui;
+  opts.cancellable = cancellable;
+  cancel_on_interrupt (cancellable);
+
+  ok = docent_library_add (library, (const char *const *) argv + 1, &opts, &results, &error);
+  clear_progress_line (&ui);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  if (json)
+    print_add_json (results, seconds);
+  else
+    print_add_summary (results, seconds);
+  if (!ok)
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  for (guint i = 0; i < results->len; i++)
+    if (((DocentAddResult *) results->pdata[i])->outcome == DOCENT_ADD_FAILED)
+      return DOCENT_EXIT_FAILED;
+  return DOCENT_EXIT_OK;
+}
+
+/* ---- remove ----------------------------------------------------------- */
+
+static int
+cmd_remove (DocentLibrary  *library,
+            int             argc,
+            char          **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("PATH|ID… — remove documents (a folder removes all below it)");
+  DocentStore *store = docent_library_store (library);
+  guint removed = 0;
+  int status = DOCENT_EXIT_OK;
+
+  if (!docent_cli_parse (context, &argc, &argv))
+    return DOCENT_EXIT_USAGE;
+  if (argc < 2)
+    {
+      docent_cli_error ("remove needs a document path, folder or id (see remove --help)");
+      return DOCENT_EXIT_USAGE;
+    }
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) ids = docent_library_resolve_documents (library, argv[i], &error);
+
+      if (ids == NULL)
+        {
+          docent_cli_error ("%s: %s", argv[i], error->message);
+          status = DOCENT_EXIT_FAILED;
+          continue;
+        }
+      for (guint j = 0; j < ids->len; j++)
+        {
+          if (!docent_store_remove_document (store, g_array_index (ids, gint64, j), &error))
+            {
+              docent_cli_error ("%s: %s", argv[i], error->message);
+              g_clear_error (&error);
+              status = DOCENT_EXIT_FAILED;
+              continue;
+            }
+          removed++;
+        }
+    }
+  printf ("Removed %u document%s\n", removed, removed == 1 ? "" : "s");
+  return status;
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+static const Command commands[] = {
+  { "add", cmd_add, "Add files and folders to the library" },
+  { "remove", cmd_remove, "Remove documents by path, folder or id" },
+  { "list", docent_cli_list, "List the documents" },
+  { "status", docent_cli_status, "Show what the library holds" },
+  { "search", docent_cli_search, "Find passages matching a query" },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fputs ("Usage: docent-cli [--library DIR] COMMAND [OPTION…]\n\n"
+         "Docent keeps an offline, searchable library of your documents.\n\n"
+         "Commands:\n", out);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fputs ("\nOptions:\n"
+         "  --library DIR   the library folder (default: $DOCENT_LIBRARY,\n"
+         "                  else $XDG_DATA_HOME/docent)\n"
+         "  --version       print the version\n"
+         "  -h, --help      this help; COMMAND --help for a command's options\n", out);
+}
+
+static const Command *
+find_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+/* Global options come before the command; returns the command's index in
+ * argv, or -1 after printing why not. */
+static int
+parse_global (int     argc,
+              char  **argv,
+              char  **library_dir,
+              int    *exit_code)
+{
+  int i;
+
+  for (i = 1; i < argc && argv[i][0] == '-'; i++)
+    {
+      if (strcmp (argv[i], "--library") == 0 && i + 1 < argc)
+        {
+          g_free (*library_dir);
+          *library_dir = g_strdup (argv[++i]);
+        }
+      else if (g_str_has_prefix (argv[i], "--library="))
+        {
+          g_free (*library_dir);
+          *library_dir = g_strdup (argv[i] + strlen ("--library="));
+        }
+      else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
+        {
+          print_usage (stdout);
+          *exit_code = DOCENT_EXIT_OK;
+          return -1;
+        }
+      else if (strcmp (argv[i], "--version") == 0)
+        {
+          printf ("docent-cli %s\n", DOCENT_VERSION);
+          *exit_code = DOCENT_EXIT_OK;
+          return -1;
+        }
+      else
+        {
+          docent_cli_error ("unknown option %s", argv[i]);
+          print_usage (stderr);
+          *exit_code = DOCENT_EXIT_USAGE;
+          return -1;
+        }
+    }
+  if (i >= argc)
+    {
+      print_usage (stderr);
+      *exit_code = DOCENT_EXIT_USAGE;
+      return -1;
+    }
+  return i;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *library_arg = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(DocentLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  const Command *command;
+  int exit_code = DOCENT_EXIT_OK;
+  int first;
+
+  setlocale (LC_ALL, "");
+  first = parse_global (argc, argv, &library_arg, &exit_code);
+  if (first < 0)
+    return exit_code;
+  command = find_command (argv[first]);
+  if (command == NULL)
+    {
+      docent_cli_error ("unknown command “%s”", argv[first]);
+      print_usage (stderr);
+      return DOCENT_EXIT_USAGE;
+    }
+  dir = docent_library_resolve_dir (library_arg);
+  library = docent_library_open (dir, &error);
+  if (library == NULL)
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  return command->func (library, argc - first, argv + first);
+}

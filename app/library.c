@@ -1,2 +1,782 @@
-/* library.c — being written. */
+/* library.c — a library folder and the ingest pipeline over it.
+ *
+ * The pipeline has three stages. The calling thread walks the paths and
+ * answers "unchanged" for files whose path, size and mtime match what is
+ * stored, without reading them. Other files go to a GThreadPool whose
+ * workers read, hash, extract, chunk and encode layouts — everything that
+ * needs no database. Their results come back through a GAsyncQueue to the
+ * calling thread, the single writer, which decides added / updated /
+ * duplicate against the store and writes each document in one transaction.
+ * At most a few jobs per worker are in flight, so memory stays bounded
+ * however many files are added. */
 #include "app/library.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest/chunker.h"
+#include "ingest/extract.h"
+#include "ingest/layout.h"
+
+#define DEFAULT_MAX_FILE_BYTES (G_GUINT64_CONSTANT (1) << 30)
+#define JOBS_PER_WORKER 3
+
+struct _DocentLibrary {
+  char *dir;
+  DocentStore *store;
+};
+
+char *
+docent_library_resolve_dir (const char *explicit_dir)
+{
+  const char *env = g_getenv ("DOCENT_LIBRARY");
+
+  if (explicit_dir != NULL && *explicit_dir != '\0')
+    return docent_library_canonical_path (explicit_dir);
+  if (env != NULL && *env != '\0')
+    return docent_library_canonical_path (env);
+  return g_build_filename (g_get_user_data_dir (), "docent", NULL);
+}
+
+char *
+docent_library_canonical_path (const char *path)
+{
+  char *resolved = realpath (path, NULL);
+
+  if (resolved != NULL)
+    {
+      char *copy = g_strdup (resolved);
+
+      free (resolved);
+      return copy;
+    }
+  return g_canonicalize_filename (path, NULL);
+}
+
+DocentLibrary *
+docent_library_open (const char  *dir,
+                     GError     **error)
+{
+  g_autoptr(DocentLibrary) library = g_new0 (DocentLibrary, 1);
+  g_autofree char *db_path = NULL;
+
+  library->dir = g_strdup (dir);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot create the library folder %s: %s", dir, g_strerror (saved));
+      return NULL;
+    }
+  /* A folder made by an older version, or by hand, may be too open. */
+  if (g_chmod (dir, 0700) != 0)
+    g_debug ("cannot restrict %s to 0700: %s", dir, g_strerror (errno));
+  db_path = g_build_filename (dir, "library.db", NULL);
+  library->store = docent_store_open (db_path, error);
+  if (library->store == NULL)
+    return NULL;
+  return g_steal_pointer (&library);
+}
+
+void
+docent_library_close (DocentLibrary *library)
+{
+  if (library == NULL)
+    return;
+  g_clear_pointer (&library->store, docent_store_close);
+  g_free (library->dir);
+  g_free (library);
+}
+
+const char *
+docent_library_dir (DocentLibrary *library)
+{
+  return library->dir;
+}
+
+DocentStore *
+docent_library_store (DocentLibrary *library)
+{
+  return library->store;
+}
+
+void
+docent_add_result_free (DocentAddResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->path);
+  g_free (result->error);
+  g_free (result->type);
+  g_free (result);
+}
+
+/* ---- walking ---------------------------------------------------------- */
+
+typedef struct {
+  char *path;
+  gint64 mtime;
+  gint64 size;
+} FileEntry;
+
+static void
+file_entry_free (FileEntry *entry)
+{
+  g_free (entry->path);
+  g_free (entry);
+}
+
+typedef struct {
+  DocentLibrary *library;
+  const DocentAddOptions *opts;
+  DocentExtractOptions extract;
+  GPtrArray *results;
+  DocentAddProgress progress;
+  GAsyncQueue *done;                /* of Job*, from the workers */
+  GHashTable *known_sha;            /* sha256 → path of indexed documents */
+  guint64 max_file_bytes;
+} AddContext;
+
+static void
+report (AddContext            *ctx,
+        const DocentAddResult *result)
+{
+  if (ctx->opts->progress != NULL)
+    ctx->opts->progress (&ctx->progress, result, ctx->opts->user_data);
+}
+
+static void
+finish_result (AddContext      *ctx,
+               DocentAddResult *result)
+{
+  switch (result->outcome)
+    {
+    case DOCENT_ADD_ADDED: ctx->progress.added++; break;
+    case DOCENT_ADD_UPDATED: ctx->progress.updated++; break;
+    case DOCENT_ADD_UNCHANGED: ctx->progress.unchanged++; break;
+    case DOCENT_ADD_FAILED: ctx->progress.failed++; break;
+    default: g_assert_not_reached ();
+    }
+  if (result->outcome == DOCENT_ADD_ADDED || result->outcome == DOCENT_ADD_UPDATED)
+    {
+      ctx->progress.pages += result->pages;
+      ctx->progress.chunks += result->chunks;
+    }
+  ctx->progress.files_done++;
+  report (ctx, result);
+  g_ptr_array_add (ctx->results, result);
+}
+
+static DocentAddResult *
+new_result (const char       *path,
+            DocentAddOutcome  outcome,
+            const char       *error)
+{
+  DocentAddResult *result = g_new0 (DocentAddResult, 1);
+
+  result->path = g_strdup (path);
+  result->outcome = outcome;
+  result->error = g_strdup (error);
+  return result;
+}
+
+static gboolean
+is_hidden (const char *name)
+{
+  return name[0] == '.';
+}
+
+/* Lists regular files under `root` without recursion (no depth limit to
+ * hit) and without following symlinked folders (no cycles). */
+static void
+walk_folder (AddContext *ctx,
+             const char *root,
+             GPtrArray  *files)
+{
+  g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (stack, g_strdup (root));
+  while (stack->len > 0)
+    {
+      g_autofree char *dir_path = g_ptr_array_steal_index (stack, stack->len - 1);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, &error);
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+
+      if (dir == NULL)
+        {
+          finish_result (ctx, new_result (dir_path, DOCENT_ADD_FAILED, error->message));
+          continue;
+        }
+      while ((name = g_dir_read_name (dir)) != NULL)
+        if (!is_hidden (name))
+          g_ptr_array_add (names, g_strdup (name));
+      g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+      /* Folders are pushed in reverse so they pop in name order. */
+      for (guint i = names->len; i-- > 0; )
+        {
+          g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
+          struct stat st;
+
+          if (g_lstat (path, &st) != 0)
+            continue;
+          if (S_ISDIR (st.st_mode))
+            g_ptr_array_add (stack, g_steal_pointer (&path));
+        }
+      for (guint i = 0; i < names->len; i++)
+        {
+          g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
+          struct stat st;
+          FileEntry *entry;
+
+          if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+            continue;
+          entry = g_new0 (FileEntry, 1);
+          entry->path = g_steal_pointer (&path);
+          entry->mtime = st.st_mtime;
+          entry->size = st.st_size;
+          g_ptr_array_add (files, entry);
+          ctx->progress.files_total++;
+          if (ctx->progress.files_total % 256 == 0)
+            report (ctx, NULL);
+        }
+    }
+}
+
+static GPtrArray *
+collect_files (AddContext        *ctx,
+               const char *const *paths)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func ((GDestroyNotify) file_entry_free);
+
+  ctx->progress.walking = TRUE;
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autofree char *path = docent_library_canonical_path (paths[i]);
+      struct stat st;
+
+      if (g_stat (path, &st) != 0)
+        {
+          int saved = errno;
+
+          ctx->progress.files_total++;
+          finish_result (ctx, new_result (path, DOCENT_ADD_FAILED, g_strerror (saved)));
+        }
+      else if (S_ISDIR (st.st_mode))
+        walk_folder (ctx, path, files);
+      else if (!S_ISREG (st.st_mode))
+        {
+          ctx->progress.files_total++;
+          finish_result (ctx, new_result (path, DOCENT_ADD_FAILED, "not a regular file"));
+        }
+      else
+        {
+          FileEntry *entry = g_new0 (FileEntry, 1);
+
+          entry->path = g_steal_pointer (&path);
+          entry->mtime = st.st_mtime;
+          entry->size = st.st_size;
+          g_ptr_array_add (files, entry);
+          ctx->progress.files_total++;
+        }
+    }
+  ctx->progress.walking = FALSE;
+  report (ctx, NULL);
+  return files;
+}
+
+/* ---- the workers' side ------------------------------------------------- */
+
+typedef struct {
+  FileEntry *file;            /* borrowed from the file list */
+  char *sha256;
+  char *error;                /* extraction failed: why */
+  char *duplicate_of;         /* a stored document has this content */
+  DocentExtracted *doc;
+  GPtrArray *chunks;          /* of DocentChunk* */
+  GPtrArray *layouts;         /* GBytes* per page, NULL entries allowed */
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_free (job->sha256);
+  g_free (job->error);
+  g_free (job->duplicate_of);
+  g_clear_pointer (&job->doc, docent_extracted_free);
+  g_clear_pointer (&job->chunks, g_ptr_array_unref);
+  g_clear_pointer (&job->layouts, g_ptr_array_unref);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+static char *
+sha256_hex (GBytes *bytes)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+}
+
+static GBytes *
+read_file (const char  *path,
+           guint64      max_bytes,
+           char       **error_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMappedFile) mapped = NULL;
+  struct stat st;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      *error_out = g_strdup_printf ("cannot read the file: %s", g_strerror (errno));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || (guint64) st.st_size > max_bytes)
+    {
+      *error_out = g_strdup_printf ("file too large (%" G_GUINT64_FORMAT " MiB; the limit is %"
+                                    G_GUINT64_FORMAT " MiB)",
+                                    (guint64) st.st_size >> 20, max_bytes >> 20);
+      close (fd);
+      return NULL;
+    }
+  if (st.st_size == 0)
+    {
+      close (fd);
+      return g_bytes_new (NULL, 0);
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &error);
+  close (fd);
+  if (mapped == NULL)
+    {
+      *error_out = g_strdup_printf ("cannot read the file: %s", error->message);
+      return NULL;
+    }
+  return g_mapped_file_get_bytes (mapped);
+}
+
+static GPtrArray *
+encode_layouts (const DocentExtracted *doc)
+{
+  GPtrArray *layouts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  for (guint i = 0; i < doc->pages->len; i++)
+    {
+      const DocentPage *page = doc->pages->pdata[i];
+
+      g_ptr_array_add (layouts, page->boxes != NULL
+                                  ? docent_layout_encode (page->boxes, page->width, page->height)
+                                  : NULL);
+    }
+  return layouts;
+}
+
+static void
+run_job (gpointer data,
+         gpointer user_data)
+{
+  Job *job = data;
+  AddContext *ctx = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *known;
+
+  if (g_cancellable_is_cancelled (ctx->opts->cancellable))
+    goto done;
+  bytes = read_file (job->file->path, ctx->max_file_bytes, &job->error);
+  if (bytes == NULL)
+    goto done;
+  job->sha256 = sha256_hex (bytes);
+  known = g_hash_table_lookup (ctx->known_sha, job->sha256);
+  if (known != NULL)
+    {
+      job->duplicate_of = g_strdup (known);
+      goto done;
+    }
+  job->doc = docent_extract (bytes, &ctx->extract, &error);
+  if (job->doc == NULL)
+    {
+      job->error = g_strdup (error->message);
+      goto done;
+    }
+  job->chunks = docent_chunk_document (job->doc, NULL);
+  job->layouts = encode_layouts (job->doc);
+
+done:
+  g_async_queue_push (ctx->done, job);
+}
+
+/* ---- the writer's side ------------------------------------------------- */
+
+static void
+fill_record (DocentDocRecord *rec,
+             const Job       *job)
+{
+  rec->path = job->file->path;
+  rec->sha256 = job->sha256;
+  rec->mtime = job->file->mtime;
+  rec->size = job->file->size;
+}
+
+static gboolean
+store_document (AddContext       *ctx,
+                Job              *job,
+                DocentAddResult  *result,
+                GError          **error)
+{
+  DocentDocRecord rec = { 0 };
+  g_autofree char *basename = g_path_get_basename (job->file->path);
+  g_autoptr(GArray) pages = g_array_new (FALSE, TRUE, sizeof (DocentStorePage));
+  g_autoptr(GArray) chunks = g_array_new (FALSE, TRUE, sizeof (DocentStoreChunk));
+  gint64 id;
+
+  fill_record (&rec, job);
+  rec.title = job->doc->title != NULL ? job->doc->title : basename;
+  rec.type = job->doc->type;
+  rec.page_count = job->doc->pages->len;
+  for (guint i = 0; i < job->doc->pages->len; i++)
+    {
+      const DocentPage *page = job->doc->pages->pdata[i];
+      DocentStorePage sp = {
+        .page_no = page->page_no,
+        .width = page->width,
+        .height = page->height,
+        .text = page->text->str,
+        .layout = job->layouts->pdata[i],
+      };
+
+      g_array_append_val (pages, sp);
+    }
+  for (guint i = 0; i < job->chunks->len; i++)
+    {
+      const DocentChunk *c = job->chunks->pdata[i];
+      DocentStoreChunk sc = {
+        .ordinal = c->ordinal,
+        .page_start = c->page_start,
+        .page_end = c->page_end,
+        .char_start = c->char_start,
+        .char_end = c->char_end,
+        .heading = c->heading,
+        .text = c->text,
+      };
+
+      g_array_append_val (chunks, sc);
+    }
+  id = docent_store_put_document (ctx->library->store, &rec,
+                                  (const DocentStorePage *) pages->data, pages->len,
+                                  (const DocentStoreChunk *) chunks->data, chunks->len,
+                                  ctx->opts->collection, error);
+  if (id == 0)
+    return FALSE;
+  result->document_id = id;
+  result->pages = pages->len;
+  result->chunks = chunks->len;
+  result->type = g_strdup (job->doc->type);
+  g_hash_table_insert (ctx->known_sha, g_strdup (job->sha256), g_strdup (job->file->path));
+  return TRUE;
+}
+
+static gboolean
+add_to_collection (AddContext  *ctx,
+                   gint64       id,
+                   GError     **error)
+{
+  if (ctx->opts->collection == NULL)
+    return TRUE;
+  return docent_store_add_to_collection (ctx->library->store, id, ctx->opts->collection, error);
+}
+
+/* The content is already stored under another path: a moved file takes
+ * over the old record; a copy is left out, so search shows it once. */
+static gboolean
+handle_duplicate (AddContext             *ctx,
+                  Job                    *job,
+                  const DocentDocRecord  *existing,
+                  const DocentDocRecord  *at_path,
+                  DocentAddResult        *result,
+                  GError                **error)
+{
+  result->outcome = DOCENT_ADD_UNCHANGED;
+  result->document_id = existing->id;
+  result->type = g_strdup (existing->type);
+  result->pages = existing->page_count;
+  /* This path held other content before: that content is gone. */
+  if (at_path != NULL && at_path->id != existing->id &&
+      !docent_store_remove_document (ctx->library->store, at_path->id, error))
+    return FALSE;
+  if (!g_file_test (existing->path, G_FILE_TEST_EXISTS))
+    {
+      result->error = g_strdup_printf ("moved from %s", existing->path);
+      if (!docent_store_touch_document (ctx->library->store, existing->id,
+                                        job->file->path, job->file->mtime, error))
+        return FALSE;
+      g_hash_table_insert (ctx->known_sha, g_strdup (job->sha256), g_strdup (job->file->path));
+    }
+  else
+    result->error = g_strdup_printf ("same content as %s", existing->path);
+  return add_to_collection (ctx, existing->id, error);
+}
+
+static gboolean
+write_job (AddContext       *ctx,
+           Job              *job,
+           DocentAddResult  *result,
+           GError          **error)
+{
+  DocentStore *store = ctx->library->store;
+  g_auto(DocentDocRecord) at_path = { 0 };
+  g_auto(DocentDocRecord) same = { 0 };
+  gboolean have_path, have_same = FALSE;
+
+  have_path = docent_store_find_by_path (store, job->file->path, &at_path, error);
+  if (!have_path && error != NULL && *error != NULL)
+    return FALSE;
+  if (job->sha256 != NULL)
+    {
+      have_same = docent_store_find_by_sha256 (store, job->sha256, &same, error);
+      if (!have_same && error != NULL && *error != NULL)
+        return FALSE;
+      have_same = have_same && same.status == DOCENT_DOC_INDEXED;
+    }
+
+  if (have_same && g_strcmp0 (same.path, job->file->path) == 0)
+    {
+      /* Touched but not changed: remember the new mtime so the next add
+       * skips it without reading it. */
+      result->outcome = DOCENT_ADD_UNCHANGED;
+      result->document_id = same.id;
+      result->type = g_strdup (same.type);
+      result->pages = same.page_count;
+      return docent_store_touch_document (store, same.id, job->file->path,
+                                          job->file->mtime, error) &&
+             add_to_collection (ctx, same.id, error);
+    }
+  if (have_same)
+    return handle_duplicate (ctx, job, &same, have_path ? &at_path : NULL, result, error);
+
+  if (job->error != NULL || job->doc == NULL)
+    {
+      DocentDocRecord rec = { 0 };
+      gint64 id;
+
+      fill_record (&rec, job);
+      result->outcome = DOCENT_ADD_FAILED;
+      result->error = g_strdup (job->error != NULL ? job->error : "cancelled");
+      id = docent_store_record_failure (store, &rec, result->error, ctx->opts->collection, error);
+      result->document_id = id;
+      return id != 0;
+    }
+
+  result->outcome = have_path ? DOCENT_ADD_UPDATED : DOCENT_ADD_ADDED;
+  return store_document (ctx, job, result, error);
+}
+
+/* ---- the job loop ----------------------------------------------------- */
+
+static GHashTable *
+load_known (DocentStore  *store,
+            GHashTable  **by_path,
+            GError      **error)
+{
+  g_autoptr(GPtrArray) docs = docent_store_list_documents (store, NULL, error);
+  GHashTable *by_sha;
+
+  if (docs == NULL)
+    return NULL;
+  by_sha = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  *by_path = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                    (GDestroyNotify) docent_doc_record_free);
+  for (guint i = 0; i < docs->len; i++)
+    {
+      DocentDocRecord *rec = docs->pdata[i];
+
+      if (rec->status == DOCENT_DOC_INDEXED && rec->sha256 != NULL)
+        g_hash_table_insert (by_sha, g_strdup (rec->sha256), g_strdup (rec->path));
+      g_hash_table_insert (*by_path, rec->path, rec);
+      docs->pdata[i] = NULL;
+    }
+  return by_sha;
+}
+
+/* Nothing to read: same path, size and mtime as the stored, indexed copy
+ * that had no error on its last update. */
+static gboolean
+is_unchanged (GHashTable      *by_path,
+              const FileEntry *file)
+{
+  const DocentDocRecord *rec = g_hash_table_lookup (by_path, file->path);
+
+  return rec != NULL && rec->status == DOCENT_DOC_INDEXED && rec->error == NULL &&
+         rec->mtime == file->mtime && rec->size == file->size;
+}
+
+static gboolean
+collect_one (AddContext  *ctx,
+             GError     **error)
+{
+  g_autoptr(Job) job = g_async_queue_pop (ctx->done);
+  DocentAddResult *result;
+
+  if (g_cancellable_is_cancelled (ctx->opts->cancellable))
+    return TRUE;  /* dropped: nothing half-written, the next add redoes it */
+  result = new_result (job->file->path, DOCENT_ADD_FAILED, NULL);
+  if (!write_job (ctx, job, result, error))
+    {
+      docent_add_result_free (result);
+      return FALSE;
+    }
+  finish_result (ctx, result);
+  return TRUE;
+}
+
+static gboolean
+process_files (AddContext  *ctx,
+               GPtrArray   *files,
+               GHashTable  *by_path,
+               GError     **error)
+{
+  guint n_threads = ctx->opts->n_threads > 0 ? ctx->opts->n_threads : g_get_num_processors ();
+  GThreadPool *pool;
+  guint in_flight = 0;
+  gboolean ok = TRUE;
+
+  pool = g_thread_pool_new (run_job, ctx, n_threads, FALSE, error);
+  if (pool == NULL)
+    return FALSE;
+  for (guint i = 0; i < files->len && ok; i++)
+    {
+      FileEntry *file = files->pdata[i];
+      const DocentDocRecord *rec = g_hash_table_lookup (by_path, file->path);
+      Job *job;
+
+      if (g_cancellable_is_cancelled (ctx->opts->cancellable))
+        break;
+      if (is_unchanged (by_path, file))
+        {
+          DocentAddResult *result = new_result (file->path, DOCENT_ADD_UNCHANGED, NULL);
+
+          result->document_id = rec->id;
+          result->type = g_strdup (rec->type);
+          result->pages = rec->page_count;
+          ok = add_to_collection (ctx, rec->id, error);
+          finish_result (ctx, result);
+          continue;
+        }
+      while (ok && in_flight >= n_threads * JOBS_PER_WORKER)
+        {
+          ok = collect_one (ctx, error);
+          in_flight--;
+        }
+      job = g_new0 (Job, 1);
+      job->file = file;
+      if (!g_thread_pool_push (pool, job, error))
+        {
+          job_free (job);
+          ok = FALSE;
+          break;
+        }
+      in_flight++;
+    }
+  /* Drain even after an error or a cancel: the workers hold pointers into
+   * `files` and must be done before it goes. */
+  while (in_flight > 0)
+    {
+      g_autoptr(GError) late = NULL;
+
+      if (!collect_one (ctx, ok ? error : &late))
+        ok = FALSE;
+      in_flight--;
+    }
+  g_thread_pool_free (pool, FALSE, TRUE);
+  return ok;
+}
+
+gboolean
+docent_library_add (DocentLibrary           *library,
+                    const char *const       *paths,
+                    const DocentAddOptions  *opts,
+                    GPtrArray              **results,
+                    GError                 **error)
+{
+  static const DocentAddOptions no_options = { 0 };
+  AddContext ctx = { 0 };
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GHashTable) by_path = NULL;
+  g_autoptr(GHashTable) known_sha = NULL;
+  gboolean ok;
+
+  if (opts == NULL)
+    opts = &no_options;
+  ctx.library = library;
+  ctx.opts = opts;
+  ctx.results = g_ptr_array_new_with_free_func ((GDestroyNotify) docent_add_result_free);
+  ctx.max_file_bytes = opts->max_file_bytes > 0 ? opts->max_file_bytes : DEFAULT_MAX_FILE_BYTES;
+  docent_extract_options_init (&ctx.extract);
+  ctx.extract.password = opts->password;
+  ctx.extract.cancellable = opts->cancellable;
+
+  known_sha = load_known (library->store, &by_path, error);
+  ok = known_sha != NULL;
+  if (ok)
+    {
+      ctx.known_sha = known_sha;
+      ctx.done = g_async_queue_new ();
+      files = collect_files (&ctx, paths);
+      ctx.progress.files_total = MAX (ctx.progress.files_total, files->len);
+      ok = process_files (&ctx, files, by_path, error);
+      g_async_queue_unref (ctx.done);
+    }
+  if (ok && g_cancellable_set_error_if_cancelled (opts->cancellable, error))
+    ok = FALSE;
+  if (results != NULL)
+    *results = g_steal_pointer (&ctx.results);
+  else
+    g_ptr_array_unref (ctx.results);
+  return ok;
+}
+
+GArray *
+docent_library_resolve_documents (DocentLibrary  *library,
+                                  const char     *what,
+                                  GError        **error)
+{
+  g_autofree char *path = NULL;
+  GArray *ids;
+  char *end = NULL;
+  gint64 id;
+
+  id = g_ascii_strtoll (what, &end, 10);
+  if (end != what && *end == '\0' && id > 0 && !g_file_test (what, G_FILE_TEST_EXISTS))
+    {
+      g_auto(DocentDocRecord) rec = { 0 };
+
+      if (!docent_store_find_by_id (library->store, id, &rec, error))
+        {
+          if (error == NULL || *error == NULL)
+            g_set_error (error, DOCENT_STORE_ERROR, DOCENT_STORE_ERROR_NOT_FOUND,
+                         "no document with id %" G_GINT64_FORMAT, id);
+          return NULL;
+        }
+      ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_array_append_val (ids, id);
+      return ids;
+    }
+  path = docent_library_canonical_path (what);
+  ids = docent_store_ids_under_path (library->store, path, error);
+  if (ids != NULL && ids->len == 0)
+    {
+      g_set_error (error, DOCENT_STORE_ERROR, DOCENT_STORE_ERROR_NOT_FOUND,
+                   "no document in the library at %s", path);
+      g_clear_pointer (&ids, g_array_unref);
+    }
+  return ids;
+}

@@ -1,0 +1,100 @@
+/* library.h — the facade every front end uses: one Docent library folder
+ * (database, settings, models) and the jobs that run on it.
+ *
+ * docent_library_add() is the ingest pipeline: it expands folders, skips
+ * what is already stored, extracts and chunks files on a pool of worker
+ * threads and writes each document in one transaction from the calling
+ * thread. Call it from a worker thread in a GUI (GTask); progress is reported
+ * on the calling thread. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "index/search.h"
+#include "index/store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _DocentLibrary DocentLibrary;
+
+/* --library DIR, else $DOCENT_LIBRARY, else $XDG_DATA_HOME/docent. */
+char          *docent_library_resolve_dir (const char     *explicit_dir);
+
+/* Opens the library in `dir`, creating the folder (0700) and the database
+ * when missing. */
+DocentLibrary *docent_library_open        (const char     *dir,
+                                           GError        **error);
+void           docent_library_close       (DocentLibrary  *library);
+const char    *docent_library_dir         (DocentLibrary  *library);
+/* The library's store, for reads on the thread that opened the library. */
+DocentStore   *docent_library_store       (DocentLibrary  *library);
+
+typedef enum {
+  DOCENT_ADD_ADDED,
+  DOCENT_ADD_UPDATED,
+  DOCENT_ADD_UNCHANGED,
+  DOCENT_ADD_FAILED,
+} DocentAddOutcome;
+
+typedef struct {
+  char *path;
+  DocentAddOutcome outcome;
+  gint64 document_id;    /* 0 when failed before anything was stored */
+  char *error;           /* why it failed, or for UNCHANGED a note such as
+                          * "same content as /x/y.pdf"; else NULL */
+  char *type;
+  guint pages;
+  guint chunks;
+} DocentAddResult;
+
+typedef struct {
+  guint files_total;     /* grows while folders are being walked */
+  guint files_done;
+  guint added, updated, unchanged, failed;
+  guint64 pages;         /* of the files added or updated */
+  guint64 chunks;
+  gboolean walking;      /* still listing folders */
+} DocentAddProgress;
+
+/* Called on the thread running docent_library_add after each file (with
+ * its result) and while walking folders (result NULL). */
+typedef void (*DocentAddProgressFunc) (const DocentAddProgress *progress,
+                                       const DocentAddResult   *result,
+                                       gpointer                 user_data);
+
+typedef struct {
+  const char *collection;        /* add the documents to it, or NULL */
+  const char *password;          /* for encrypted PDFs, or NULL */
+  guint n_threads;               /* 0: one per processor */
+  guint64 max_file_bytes;        /* 0: 1 GiB */
+  DocentAddProgressFunc progress;
+  gpointer user_data;
+  GCancellable *cancellable;
+} DocentAddOptions;
+
+/* Adds files and folders (recursively; hidden entries are skipped). Fills
+ * `results` (DocentAddResult*, in completion order) when not NULL. Returns
+ * FALSE only when the whole job failed (library unwritable) or was
+ * cancelled; files that fail are results, not errors. */
+gboolean docent_library_add (DocentLibrary           *library,
+                             const char *const       *paths,
+                             const DocentAddOptions  *opts,
+                             GPtrArray              **results,
+                             GError                 **error);
+
+void     docent_add_result_free (DocentAddResult *result);
+
+/* Resolves `what` (a document id, a file path or a folder path) to the
+ * ids of stored documents. NOT_FOUND when nothing matches. */
+GArray  *docent_library_resolve_documents (DocentLibrary  *library,
+                                           const char     *what,
+                                           GError        **error);
+
+/* An absolute path with "." and ".." resolved and symlinks followed when
+ * the file exists, the key documents are stored under. */
+char    *docent_library_canonical_path (const char *path);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentLibrary, docent_library_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentAddResult, docent_add_result_free)
+
+G_END_DECLS

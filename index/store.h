@@ -174,7 +174,20 @@ gboolean docent_store_get_page (DocentStore  *store,
                                 double       *height,
                                 GError      **error);
 
+/* For the rest of the index layer (search, vectors), not for callers: the
+ * connection, and a statement prepared once per store and kept. `sql` is
+ * the cache key and must live as long as the store (a string literal). The
+ * statement comes back reset with no bindings; reset it after use, or it
+ * keeps its read transaction open. */
+struct sqlite3;
+struct sqlite3_stmt;
+struct sqlite3      *docent_store_db        (DocentStore  *store);
+struct sqlite3_stmt *docent_store_statement (DocentStore  *store,
+                                             const char   *sql,
+                                             GError      **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentStore, docent_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentDocRecord, docent_doc_record_free)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DocentDocRecord, docent_doc_record_clear)
 
 G_END_DECLS

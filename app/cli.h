@@ -1,0 +1,34 @@
+/* cli.h — what the parts of docent-cli share. */
+#pragma once
+
+#include "app/library.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes: the contract scripts rely on. */
+enum {
+  DOCENT_EXIT_OK = 0,
+  DOCENT_EXIT_FAILED = 1,   /* some files failed, or the command failed */
+  DOCENT_EXIT_USAGE = 2,
+};
+
+void docent_cli_error      (const char *format,
+                            ...) G_GNUC_PRINTF (1, 2);
+
+/* cli-output.c: the read-only commands and their text / JSON output. */
+int  docent_cli_list       (DocentLibrary *library,
+                            int            argc,
+                            char         **argv);
+int  docent_cli_status     (DocentLibrary *library,
+                            int            argc,
+                            char         **argv);
+int  docent_cli_search     (DocentLibrary *library,
+                            int            argc,
+                            char         **argv);
+
+/* Parses a subcommand's options; prints usage errors itself. */
+gboolean docent_cli_parse  (GOptionContext *context,
+                            int            *argc,
+                            char         ***argv);
+
+G_END_DECLS
