@@ -64,6 +64,7 @@ docent_library_open (const char  *dir,
   g_autoptr(DocentLibrary) library = g_new0 (DocentLibrary, 1);
   g_autofree char *db_path = NULL;
 
+  docent_extract_init ();
   library->dir = g_strdup (dir);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {

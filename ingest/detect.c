@@ -127,6 +127,8 @@ docent_detect_format (const guint8 *data,
     return DOCENT_FORMAT_PDF;
   if (len >= 4 && memcmp (data, "PK\x03\x04", 4) == 0)
     return sniff_zip (data, len);
+  if (len >= 8 && memcmp (data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+    return DOCENT_FORMAT_OLE;
   if (looks_binary (data, head))
     return DOCENT_FORMAT_BINARY;
   if (looks_like_html (data, head))
@@ -147,6 +149,7 @@ docent_format_name (DocentFormat format)
     case DOCENT_FORMAT_ODT: return "odt";
     case DOCENT_FORMAT_EPUB: return "epub";
     case DOCENT_FORMAT_ZIP: return "zip";
+    case DOCENT_FORMAT_OLE: return "ole";
     case DOCENT_FORMAT_BINARY: return "binary";
     case DOCENT_FORMAT_UNKNOWN:
     default: return "unknown";

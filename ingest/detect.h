@@ -15,6 +15,8 @@ typedef enum {
   DOCENT_FORMAT_ODT,
   DOCENT_FORMAT_EPUB,
   DOCENT_FORMAT_ZIP,      /* a zip that is none of the above */
+  DOCENT_FORMAT_OLE,      /* an OLE compound file: old Office formats, or
+                           * a password-protected DOCX */
   DOCENT_FORMAT_BINARY,   /* some other binary file (image, executable...) */
 } DocentFormat;
 

@@ -6,7 +6,8 @@
  * styles.xml, since style ids are localised: "berschrift1") or that carry an
  * outline level; list paragraphs are lines of one block; each table row is a
  * line with its cells joined by " | ". Deleted text of tracked changes,
- * field codes and the fallback copies of text boxes are left out. Footnotes
+ * field codes and the fallback copies of text boxes are left out, and so
+ * are headers, footers and comments (repeated or marginal text). Footnotes
  * and endnotes follow the body as blocks of their own. DOCX has no fixed
  * pages, so everything is page 1. */
 #include "ingest/docx.h"
@@ -45,6 +46,7 @@ typedef struct {
   gboolean in_list;                /* the page's last block is a list */
   guint table_depth;
   gboolean first_cell;
+  gsize row_start;                 /* where the open table row began */
   guint paragraphs;
   GError *error;
 } DocxWalk;
@@ -383,6 +385,20 @@ end_block (DocxWalk *w)
   w->in_list = FALSE;
 }
 
+/* A row of empty cells would only leave "| |" in the text. */
+static void
+drop_empty_row (DocxWalk *w)
+{
+  GString *text = w->page->text;
+
+  if (w->heading != NULL || w->row_start > text->len)
+    return;
+  for (gsize i = w->row_start; i < text->len; i++)
+    if (text->str[i] != ' ' && text->str[i] != '|')
+      return;
+  g_string_truncate (text, w->row_start);
+}
+
 static void
 begin_paragraph (DocxWalk      *w,
                  const xmlNode *p)
@@ -536,7 +552,10 @@ enter (DocxWalk      *w,
   else if (is_w (node, "tr"))
     {
       if (w->table_depth == 1)
-        emit_break (w);
+        {
+          emit_break (w);
+          w->row_start = w->page->text->len;
+        }
       else
         emit_text (w, " ", 1);
       w->first_cell = TRUE;
@@ -581,6 +600,7 @@ leave (DocxWalk      *w,
     }
   else if (is_w (node, "tr") && w->table_depth == 1)
     {
+      drop_empty_row (w);
       emit_break (w);
     }
 }
@@ -666,33 +686,101 @@ walk_clear (DocxWalk *w)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DocxWalk, walk_clear)
 
-static char *
-main_part_name (DocentZip  *zip,
-                GError    **error)
-{
-  char *name = find_relationship (zip, "_rels/.rels", "", "officeDocument", error);
+typedef struct {
+  char *main;
+  char *styles;
+  char *footnotes;
+  char *endnotes;
+  char *core;
+} DocxParts;
 
-  if (name != NULL && docent_zip_has (zip, name))
-    return name;
-  g_free (name);
-  return g_strdup ("word/document.xml");
+static void
+parts_clear (DocxParts *parts)
+{
+  g_free (parts->main);
+  g_free (parts->styles);
+  g_free (parts->footnotes);
+  g_free (parts->endnotes);
+  g_free (parts->core);
 }
 
-/* A related part of the main document, through its .rels or by its usual
- * name next to it. */
-static char *
-related_part_name (DocentZip   *zip,
-                   const char  *rels_name,
-                   const char  *dir,
-                   const char  *type,
-                   GError     **error)
-{
-  char *name = find_relationship (zip, rels_name, dir, type, error);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DocxParts, parts_clear)
 
+/* A related part, through its .rels or by its usual name. */
+static char *
+related_part (DocentZip   *zip,
+              const char  *rels_name,
+              const char  *dir,
+              const char  *type,
+              const char  *usual,
+              GError     **error)
+{
+  char *name;
+
+  if (error != NULL && *error != NULL)
+    return NULL;
+  name = find_relationship (zip, rels_name, dir, type, error);
   if (name != NULL && docent_zip_has (zip, name))
     return name;
   g_free (name);
-  return g_strconcat (dir, type, ".xml", NULL);
+  return g_strdup (usual);
+}
+
+/* Fails only when the main part is missing, or a budget or encryption
+ * error came up; the other parts are optional. */
+static gboolean
+find_parts (DocentZip  *zip,
+            DocxParts  *parts,
+            GError    **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *rels = NULL;
+  g_autofree char *usual = NULL;
+  GError *local = NULL;
+  const char *slash;
+
+  parts->main = related_part (zip, "_rels/.rels", "", "officeDocument",
+                              "word/document.xml", &local);
+  if (local == NULL && !docent_zip_has (zip, parts->main))
+    g_set_error (&local, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_CORRUPT,
+                 "damaged DOCX: %s is missing", parts->main);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+
+  slash = strrchr (parts->main, '/');
+  dir = slash != NULL ? g_strndup (parts->main, slash - parts->main + 1) : g_strdup ("");
+  rels = g_strdup_printf ("%s_rels/%s.rels", dir, parts->main + strlen (dir));
+
+  usual = g_strconcat (dir, "styles.xml", NULL);
+  parts->styles = related_part (zip, rels, dir, "styles", usual, &local);
+  g_free (usual);
+  usual = g_strconcat (dir, "footnotes.xml", NULL);
+  parts->footnotes = related_part (zip, rels, dir, "footnotes", usual, &local);
+  g_free (usual);
+  usual = g_strconcat (dir, "endnotes.xml", NULL);
+  parts->endnotes = related_part (zip, rels, dir, "endnotes", usual, &local);
+  parts->core = related_part (zip, "_rels/.rels", "", "core-properties",
+                              "docProps/core.xml", &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+first_heading (const DocentPage *page)
+{
+  const DocentHeading *h;
+
+  if (page->headings->len == 0)
+    return NULL;
+  h = &g_array_index (page->headings, DocentHeading, 0);
+  return g_strndup (page->text->str + h->start, h->end - h->start);
 }
 
 DocentExtracted *
@@ -701,64 +789,35 @@ docent_extract_docx (DocentZip                  *zip,
                      GError                    **error)
 {
   g_autoptr(DocentExtracted) doc = docent_extracted_new ("docx");
+  g_auto(DocxParts) parts = { 0 };
   g_auto(DocxWalk) w = { 0 };
   g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *main_name = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *rels_name = NULL;
-  g_autofree char *styles_name = NULL;
-  g_autofree char *footnotes_name = NULL;
-  g_autofree char *endnotes_name = NULL;
-  g_autofree char *core_name = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *heading = NULL;
   GError *local = NULL;
-  xmlDoc *xdoc, *aux;
-  const char *slash;
+  xmlDoc *xdoc;
   gboolean ok;
 
-  main_name = main_part_name (zip, &local);
-  if (local != NULL)
-    {
-      g_propagate_error (error, local);
-      return NULL;
-    }
-  if (!docent_zip_has (zip, main_name))
-    {
-      g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_CORRUPT,
-                   "damaged DOCX: %s is missing", main_name);
-      return NULL;
-    }
-  slash = strrchr (main_name, '/');
-  dir = slash != NULL ? g_strndup (main_name, slash - main_name + 1) : g_strdup ("");
-  rels_name = g_strdup_printf ("%s_rels/%s.rels", dir, main_name + strlen (dir));
+  if (!find_parts (zip, &parts, error))
+    return NULL;
 
-  styles_name = related_part_name (zip, rels_name, dir, "styles", &local);
+  xdoc = read_optional_part (zip, parts.core, &local);
+  title = core_title (xdoc);
+  g_clear_pointer (&xdoc, xmlFreeDoc);
   if (local == NULL)
-    footnotes_name = related_part_name (zip, rels_name, dir, "footnotes", &local);
-  if (local == NULL)
-    endnotes_name = related_part_name (zip, rels_name, dir, "endnotes", &local);
-  if (local == NULL)
-    core_name = find_relationship (zip, "_rels/.rels", "", "core-properties", &local);
-  aux = local == NULL ? read_optional_part (zip, core_name != NULL ? core_name
-                                                                   : "docProps/core.xml",
-                                            &local)
-                      : NULL;
-  title = core_title (aux);
-  g_clear_pointer (&aux, xmlFreeDoc);
-  if (local == NULL)
-    aux = read_optional_part (zip, styles_name, &local);
-  w.styles = load_styles (aux);
-  g_clear_pointer (&aux, xmlFreeDoc);
+    xdoc = read_optional_part (zip, parts.styles, &local);
+  w.styles = load_styles (xdoc);
+  g_clear_pointer (&xdoc, xmlFreeDoc);
   if (local != NULL)
     {
       g_propagate_error (error, local);
       return NULL;
     }
 
-  bytes = docent_zip_read (zip, main_name, error);
+  bytes = docent_zip_read (zip, parts.main, error);
   if (bytes == NULL)
     return NULL;
-  xdoc = parse_part (bytes, main_name, error);
+  xdoc = parse_part (bytes, parts.main, error);
   if (xdoc == NULL)
     return NULL;
   g_clear_pointer (&bytes, g_bytes_unref);
@@ -769,9 +828,9 @@ docent_extract_docx (DocentZip                  *zip,
   ok = walk (&w, xmlDocGetRootElement (xdoc));
   xmlFreeDoc (xdoc);
   if (ok)
-    ok = walk_notes (&w, zip, footnotes_name, &w.error);
+    ok = walk_notes (&w, zip, parts.footnotes, &w.error);
   if (ok)
-    ok = walk_notes (&w, zip, endnotes_name, &w.error);
+    ok = walk_notes (&w, zip, parts.endnotes, &w.error);
   if (!ok)
     {
       g_propagate_error (error, g_steal_pointer (&w.error));
@@ -779,14 +838,8 @@ docent_extract_docx (DocentZip                  *zip,
     }
   docent_page_finish (w.page);
 
-  if (title != NULL)
-    docent_extracted_set_title (doc, title);
-  if (doc->title == NULL && w.page->headings->len > 0)
-    {
-      const DocentHeading *h = &g_array_index (w.page->headings, DocentHeading, 0);
-      g_autofree char *first = g_strndup (w.page->text->str + h->start, h->end - h->start);
-
-      docent_extracted_set_title (doc, first);
-    }
+  docent_extracted_set_title (doc, title);
+  heading = doc->title == NULL ? first_heading (w.page) : NULL;
+  docent_extracted_set_title (doc, heading);
   return g_steal_pointer (&doc);
 }

@@ -3,6 +3,9 @@
  * limits every format shares and turns "no text at all" into an error. */
 #include "ingest/extract.h"
 
+#include <libxml/parser.h>
+#include <string.h>
+
 #include "ingest/detect.h"
 #include "ingest/docx.h"
 #include "ingest/encoding.h"
@@ -28,6 +31,20 @@ docent_extract_options_init (DocentExtractOptions *opts)
   };
 }
 
+void
+docent_extract_init (void)
+{
+  static gsize initialised;
+
+  /* libxml2 2.9 sets up its globals lazily, which is not safe when the
+   * first parses happen on several worker threads at once. */
+  if (g_once_init_enter (&initialised))
+    {
+      xmlInitParser ();
+      g_once_init_leave (&initialised, 1);
+    }
+}
+
 gboolean
 docent_extract_check_limits (const DocentExtracted      *doc,
                              const DocentExtractOptions *opts,
@@ -50,6 +67,26 @@ docent_extract_check_limits (const DocentExtracted      *doc,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Office encrypts a DOCX by wrapping it in an OLE file with this stream;
+ * anything else in OLE is a pre-2007 binary format. */
+static void
+explain_ole (GBytes  *data,
+             GError **error)
+{
+  static const char stream[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
+  gsize len;
+  const char *raw = g_bytes_get_data (data, &len);
+
+  if (memmem (raw, len, stream, sizeof stream - 1) != NULL)
+    g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_ENCRYPTED,
+                 "password-protected Office document: remove the password "
+                 "(or save an unprotected copy) and add it again");
+  else
+    g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_UNSUPPORTED,
+                 "unsupported file type: an old Microsoft Office format (.doc, .xls, "
+                 ".ppt); save it as DOCX, ODT or PDF");
 }
 
 static DocentExtracted *
@@ -124,6 +161,9 @@ extract_by_format (GBytes                     *data,
     case DOCENT_FORMAT_ODT:
     case DOCENT_FORMAT_EPUB:
       return extract_zip (data, format, opts, error);
+    case DOCENT_FORMAT_OLE:
+      explain_ole (data, error);
+      return NULL;
     case DOCENT_FORMAT_ZIP:
       g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_UNSUPPORTED,
                    "unsupported file type: a zip archive that is not DOCX, ODT or EPUB");
@@ -153,6 +193,7 @@ docent_extract (GBytes                     *data,
       docent_extract_options_init (&defaults);
       opts = &defaults;
     }
+  docent_extract_init ();
   if (len == 0)
     {
       g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_EMPTY,

@@ -31,6 +31,10 @@ typedef struct {
   GCancellable *cancellable;   /* checked between pages / entries */
 } DocentExtractOptions;
 
+/* Prepares the parsers' global state; call once from the main thread
+ * before extracting on worker threads (docent_extract calls it too). */
+void docent_extract_init (void);
+
 /* Fills opts with the defaults (64 MiB text, 10000 pages, 512 MiB unpacked). */
 void docent_extract_options_init (DocentExtractOptions *opts);
 

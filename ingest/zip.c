@@ -65,8 +65,12 @@ static void
 set_too_large (GError  **error,
                guint64   budget)
 {
-  g_autofree char *size = g_format_size_full (budget, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *size = NULL;
 
+  if (budget >= 1024 * 1024 && budget % (1024 * 1024) == 0)
+    size = g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", budget / (1024 * 1024));
+  else
+    size = g_strdup_printf ("%" G_GUINT64_FORMAT " KiB", (budget + 1023) / 1024);
   g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_TOO_LARGE,
                "zip bomb? more than %s unpacked", size);
 }
@@ -184,10 +188,11 @@ docent_zip_open (GBytes      *data,
                  guint64      max_unpacked_bytes,
                  GError     **error)
 {
-  g_autoptr(DocentZip) zip = g_new0 (DocentZip, 1);
+  g_autoptr(DocentZip) zip = NULL;
 
   g_return_val_if_fail (data != NULL, NULL);
 
+  zip = g_new0 (DocentZip, 1);
   zip->data = g_bytes_ref (data);
   zip->names = g_ptr_array_new_with_free_func (g_free);
   zip->entries = g_array_new (FALSE, FALSE, sizeof (ZipEntry));

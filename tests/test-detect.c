@@ -31,6 +31,8 @@ test_magic (void)
                    DOCENT_FORMAT_BINARY);
   g_assert_cmpint (docent_detect_format ((const guint8 *) "", 0), ==, DOCENT_FORMAT_UNKNOWN);
   g_assert_cmpint (detect_str ("PK\x03\x04garbage"), ==, DOCENT_FORMAT_ZIP);
+  g_assert_cmpint (docent_detect_format ((const guint8 *) "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", 10),
+                   ==, DOCENT_FORMAT_OLE);
 }
 
 static DocentFormat
@@ -75,6 +77,10 @@ test_extract_errors (void)
   g_autoptr(GBytes) binary = g_bytes_new_static ("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
   g_autoptr(GBytes) zip = g_bytes_new_static ("PK\x03\x04garbage", 11);
   g_autoptr(GBytes) blank = g_bytes_new_static (" \n\n\t ", 5);
+  static const char ole_doc[] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 W\0o\0r\0d\0D\0o\0c\0";
+  static const char ole_enc[] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
+  g_autoptr(GBytes) doc = g_bytes_new_static (ole_doc, sizeof ole_doc - 1);
+  g_autoptr(GBytes) enc = g_bytes_new_static (ole_enc, sizeof ole_enc - 1);
   g_autoptr(GError) error = NULL;
 
   g_assert_null (docent_extract (empty, NULL, &error));
@@ -88,6 +94,13 @@ test_extract_errors (void)
   g_clear_error (&error);
   g_assert_null (docent_extract (blank, NULL, &error));
   g_assert_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_EMPTY);
+  g_clear_error (&error);
+  g_assert_null (docent_extract (doc, NULL, &error));
+  g_assert_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "old Microsoft Office"));
+  g_clear_error (&error);
+  g_assert_null (docent_extract (enc, NULL, &error));
+  g_assert_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_ENCRYPTED);
 }
 
 static void
