@@ -118,7 +118,8 @@ sniff_bom (const guchar *data,
 }
 
 /* Counts well-formed multi-byte sequences and malformed ones; a sequence
- * cut off by the end of the data is not held against UTF-8. */
+ * cut off by the end of the data is not held against text that has shown
+ * real UTF-8 before. */
 static void
 utf8_survey (const guchar *data,
              gsize         len,
@@ -141,7 +142,11 @@ utf8_survey (const guchar *data,
       p = (const char *) data + i;
       c = g_utf8_get_char_validated (p, len - i);
       if (c == (gunichar) -2)
-        return;
+        {
+          if (*n_multi == 0)
+            (*n_bad)++;
+          return;
+        }
       if (c == (gunichar) -1)
         {
           (*n_bad)++;

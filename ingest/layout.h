@@ -16,7 +16,10 @@ GBytes *docent_layout_encode (const GArray *boxes,   /* of DocentBox */
 
 /* The rectangles covering characters [char_start, char_end) of the page,
  * merged per line (adjacent boxes on the same baseline become one), in
- * points. Returns NULL with an error for a damaged blob. */
+ * points: a GArray of DocentBox, in text order, empty for a span without
+ * ink. Characters without area (line breaks) are skipped and the span is
+ * clamped to the characters the blob has. Returns NULL with a
+ * DOCENT_INGEST_ERROR_CORRUPT error for a damaged blob. */
 GArray *docent_layout_rects  (GBytes  *layout,
                               double   width,
                               double   height,
