@@ -1,0 +1,2 @@
+/* xml.h — being written. */
+#pragma once
