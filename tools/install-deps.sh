@@ -8,7 +8,7 @@ PACKAGES="
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev
   libsqlite3-dev libpoppler-glib-dev libxml2-dev libarchive-dev
   libsoup-3.0-dev libjson-glib-dev libcairo2-dev
-  poppler-utils xvfb xauth
+  poppler-utils xvfb xauth dbus-daemon
 "
 
 missing=""
