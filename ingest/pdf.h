@@ -1,5 +1,18 @@
 /* pdf.h — PDF documents through Poppler: text per page in reading order,
- * one box per character, headings from font sizes, title from metadata. */
+ * one box per character, headings from font sizes, title from metadata.
+ *
+ * Every page of the PDF becomes a DocentPage (width and height in points,
+ * boxes non-NULL even when the page has no text). Lines of a paragraph are
+ * joined by '\n', paragraphs, columns and headings are separated by a
+ * blank line; columns are read left before right. Boxes are in points
+ * with the origin at the top left; characters Docent adds (blank lines,
+ * the space joining the lines of a heading) get an empty box.
+ *
+ * Errors: ENCRYPTED ("encrypted PDF: a password is needed" / "...: wrong
+ * password"), CORRUPT ("damaged PDF: <Poppler's reason>"), TOO_LARGE
+ * (opts->max_pages, checked before any page is read, or
+ * opts->max_text_bytes), G_IO_ERROR_CANCELLED. Safe to call from several
+ * threads at once on different data. */
 #pragma once
 
 #include "ingest/extract.h"

@@ -19,7 +19,8 @@ gboolean docent_test_write_pdf           (const char        *path,
                                           GError           **error);
 
 /* One A4 page with two text columns side by side (each word-wrapped in
- * its column), left column first in reading order. */
+ * its column, 215 pt wide, the same paragraph rules as above), left
+ * column first in reading order. Text past the bottom is not drawn. */
 gboolean docent_test_write_pdf_columns   (const char        *path,
                                           const char        *left,
                                           const char        *right,
@@ -27,7 +28,9 @@ gboolean docent_test_write_pdf_columns   (const char        *path,
 
 /* A one-page PDF whose content is encrypted (RC4, standard security
  * handler) with the user password `password`: Poppler cannot open it
- * without that password. */
+ * without that password. `text` is drawn in Helvetica 12 pt from the top
+ * left, in Latin-1 (other characters become '?'), wrapped at spaces every
+ * ~80 characters. */
 gboolean docent_test_write_pdf_encrypted (const char        *path,
                                           const char        *password,
                                           const char        *text,
