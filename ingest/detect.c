@@ -9,6 +9,8 @@
 static const guint8 *
 find_bytes (const guint8 *hay, gsize hay_len, const char *needle)
 {
+  if (hay == NULL || hay_len == 0)
+    return NULL;
   return memmem (hay, hay_len, needle, strlen (needle));
 }
 

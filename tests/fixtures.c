@@ -4,6 +4,17 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+/* Read by LeakSanitizer in sanitizer builds: fontconfig (loaded by cairo's
+ * toy text API and by GTK) keeps its configuration and caches for the life
+ * of the process, which is not a leak of ours. */
+const char *__lsan_default_suppressions (void);
+
+const char *
+__lsan_default_suppressions (void)
+{
+  return "leak:libfontconfig.so\n";
+}
+
 char *
 docent_test_tmpdir (void)
 {

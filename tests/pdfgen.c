@@ -137,16 +137,6 @@ flow_text (Flow       *flow,
     }
 }
 
-/* Read by LeakSanitizer, when present: fontconfig, which cairo's toy font
- * API loads, keeps its configuration and caches for the process's life. */
-const char *__lsan_default_suppressions (void);
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:libfontconfig.so\n";
-}
-
 static cairo_surface_t *
 pdf_surface_new (const char *path,
                  const char *title)

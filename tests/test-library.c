@@ -250,7 +250,11 @@ test_unchanged_updated_failed (Fixture       *f,
   g_clear_pointer (&hits, g_ptr_array_unref);
 
   /* Now it breaks: the failure is reported, the stored version stays. */
-  g_assert_true (g_file_set_contents (note, "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0binary", 24, NULL));
+  {
+    static const char elf[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0binary";
+
+    g_assert_true (g_file_set_contents (note, elf, sizeof elf - 1, NULL));
+  }
   r4 = add_docs (f);
   g_assert_cmpint (result_for (r4, "note.txt")->outcome, ==, DOCENT_ADD_FAILED);
   g_assert_nonnull (strstr (result_for (r4, "note.txt")->error, "unsupported file type"));
@@ -275,7 +279,7 @@ test_bad_files (Fixture       *f,
   g_autofree char *empty = docent_test_write_file (f->docs, "empty.txt", "", 0);
   g_autofree char *blank = docent_test_write_file (f->docs, "blank.txt", "  \n\n \t\n", -1);
   g_autofree char *binary = docent_test_write_file (f->docs, "image.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0", 18);
-  g_autofree char *zip = docent_test_write_file (f->docs, "archive.zip", "PK\x03\x04garbage", 13);
+  g_autofree char *zip = docent_test_write_file (f->docs, "archive.zip", "PK\x03\x04garbage", -1);
   g_autofree char *enc = g_build_filename (f->docs, "secret.pdf", NULL);
   g_autofree char *pdf = write_sample_pdf (f, "whole.pdf");
   g_autofree char *truncated = NULL;
