@@ -10,6 +10,7 @@
  *     of query.
  *
  * Usage: bench-ingest [--dir FOLDER] [--pdfs N] [--pages N] [--sizes 10000,100000]
+ *                     [--write-corpus FOLDER] [--no-ingest] [--no-search]
  * Without --dir, a corpus of generated PDFs is written to a scratch folder. */
 #include <math.h>
 #include <stdio.h>
@@ -338,11 +339,13 @@ main (int argc, char **argv)
   g_autofree char *sizes = g_strdup ("10000,100000");
   int n_pdfs = 40, pages = 25;
   gboolean no_ingest = FALSE, no_search = FALSE;
+  g_autofree char *write_to = NULL;
   const GOptionEntry entries[] = {
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Ingest the PDFs of FOLDER instead of generated ones", "FOLDER" },
     { "pdfs", 0, 0, G_OPTION_ARG_INT, &n_pdfs, "Generated PDFs (default 40)", "N" },
     { "pages", 0, 0, G_OPTION_ARG_INT, &pages, "Pages per generated PDF (default 25)", "N" },
     { "sizes", 0, 0, G_OPTION_ARG_STRING, &sizes, "Chunk counts for search (default 10000,100000)", "LIST" },
+    { "write-corpus", 0, 0, G_OPTION_ARG_FILENAME, &write_to, "Only write the generated PDFs to FOLDER", "FOLDER" },
     { "no-ingest", 0, 0, G_OPTION_ARG_NONE, &no_ingest, "Skip the ingest benchmark", NULL },
     { "no-search", 0, 0, G_OPTION_ARG_NONE, &no_search, "Skip the search benchmark", NULL },
     { NULL }
@@ -356,6 +359,13 @@ main (int argc, char **argv)
     {
       fprintf (stderr, "%s\n", error->message);
       return 2;
+    }
+  if (write_to != NULL)
+    {
+      g_mkdir_with_parents (write_to, 0700);
+      g_ptr_array_unref (write_corpus (write_to, n_pdfs, pages));
+      docent_test_rm_rf (scratch);
+      return 0;
     }
   if (!no_ingest)
     {
