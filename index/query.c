@@ -21,22 +21,22 @@ typedef struct {
   gboolean quoted;    /* "a phrase": stop words in it count */
 } Item;
 
-/* Sorted for bsearch. Function words only: "shall", "must", "may" and
- * "after" carry meaning in contracts and guidelines. The one-letter and
- * two-letter tails are what contractions split into (don't → don t). */
+/* Sorted (strcmp) for bsearch. Function words only: "shall", "must",
+ * "may" and "after" carry meaning in contracts and guidelines. The short
+ * pieces are what contractions split into (don't → don t). */
 static const char *const stop_words[] = {
-  "a", "about", "all", "am", "an", "and", "any", "are", "as", "at",
-  "be", "because", "been", "being", "both", "but", "by",
-  "can", "could", "d", "did", "do", "does", "doing",
-  "each", "for", "from",
-  "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his",
-  "how", "i", "if", "in", "into", "is", "it", "its", "itself",
-  "ll", "m", "me", "my", "no", "nor", "not", "of", "off", "on", "or",
-  "other", "our", "ours", "out", "re", "s", "she", "should", "so", "some",
-  "such", "t", "than", "that", "the", "their", "theirs", "them", "then",
-  "there", "these", "they", "this", "those", "to", "too", "until", "up",
-  "ve", "was", "we", "were", "what", "when", "where", "which", "while",
-  "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+  "a", "about", "all", "am", "an", "and", "any", "are", "aren", "as", "at",
+  "be", "because", "been", "being", "both", "but", "by", "can", "could",
+  "couldn", "d", "did", "didn", "do", "does", "doesn", "doing", "don",
+  "each", "for", "from", "had", "hadn", "has", "hasn", "have", "haven",
+  "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if",
+  "in", "into", "is", "isn", "it", "its", "itself", "ll", "m", "me", "my",
+  "no", "nor", "not", "of", "off", "on", "or", "other", "our", "ours", "out",
+  "re", "s", "she", "should", "shouldn", "so", "some", "such", "t", "than",
+  "that", "the", "their", "theirs", "them", "then", "there", "these", "they",
+  "this", "those", "to", "too", "until", "up", "ve", "was", "wasn", "we",
+  "were", "weren", "what", "when", "where", "which", "while", "who", "whom",
+  "why", "will", "with", "won", "would", "wouldn", "you", "your", "yours",
 };
 
 static int
@@ -257,11 +257,11 @@ select_items (GPtrArray *items)
   return chosen;
 }
 
-static void
-append_item (GString    *out,
-             const Item *item)
+static char *
+item_to_fts (const Item *item)
 {
-  g_string_append_c (out, '"');
+  GString *out = g_string_new ("\"");
+
   for (guint i = 0; i < item->words->len; i++)
     {
       const char *word = g_ptr_array_index (item->words, i);
@@ -280,41 +280,75 @@ append_item (GString    *out,
   g_string_append_c (out, '"');
   if (item->prefix)
     g_string_append (out, " *");
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+docent_query_parts (const char  *text,
+                    GStrv       *positives,
+                    GStrv       *negatives)
+{
+  g_autoptr(GPtrArray) items = parse (text);
+  g_autoptr(GPtrArray) chosen = select_items (items);
+  g_autoptr(GStrvBuilder) pos = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) neg = g_strv_builder_new ();
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      const Item *item = g_ptr_array_index (chosen, i);
+
+      g_autofree char *fts = item_to_fts (item);
+
+      g_strv_builder_add (item->negated ? neg : pos, fts);
+      found |= !item->negated;
+    }
+  *positives = found ? g_strv_builder_end (pos) : NULL;
+  *negatives = found ? g_strv_builder_end (neg) : NULL;
+  return found;
+}
+
+char *
+docent_fts_query_join (const char *const *positives,
+                       const char *const *negatives)
+{
+  guint n_positive = positives ? g_strv_length ((GStrv) positives) : 0;
+  guint n_negative = negatives ? g_strv_length ((GStrv) negatives) : 0;
+  GString *out;
+
+  if (n_positive == 0)
+    return NULL;
+  out = g_string_new (NULL);
+  /* FTS5's NOT binds tighter than OR, so the alternatives need brackets:
+   * (a OR b) NOT c NOT d. */
+  if (n_positive > 1 && n_negative > 0)
+    g_string_append_c (out, '(');
+  for (guint i = 0; i < n_positive; i++)
+    {
+      if (i > 0)
+        g_string_append (out, " OR ");
+      g_string_append (out, positives[i]);
+    }
+  if (n_positive > 1 && n_negative > 0)
+    g_string_append_c (out, ')');
+  for (guint i = 0; i < n_negative; i++)
+    {
+      g_string_append (out, " NOT ");
+      g_string_append (out, negatives[i]);
+    }
+  return g_string_free (out, FALSE);
 }
 
 char *
 docent_fts_query_from_user (const char *text)
 {
-  g_autoptr(GPtrArray) items = parse (text);
-  g_autoptr(GPtrArray) chosen = select_items (items);
-  g_autoptr(GString) out = g_string_new (NULL);
-  guint n_positive = 0;
+  g_auto(GStrv) positives = NULL;
+  g_auto(GStrv) negatives = NULL;
 
-  for (guint i = 0; i < chosen->len; i++)
-    if (!((Item *) g_ptr_array_index (chosen, i))->negated)
-      n_positive++;
-  if (n_positive == 0)
+  if (!docent_query_parts (text, &positives, &negatives))
     return NULL;
-
-  /* FTS5's NOT binds tighter than OR, so the alternatives need brackets:
-   * (a OR b) NOT c NOT d. */
-  if (n_positive > 1 && n_positive < chosen->len)
-    g_string_append_c (out, '(');
-  for (guint i = 0; i < chosen->len; i++)
-    {
-      const Item *item = g_ptr_array_index (chosen, i);
-
-      if (item->negated)
-        {
-          if (i == n_positive && n_positive > 1)
-            g_string_append_c (out, ')');
-          g_string_append (out, " NOT ");
-        }
-      else if (i > 0)
-        g_string_append (out, " OR ");
-      append_item (out, item);
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return docent_fts_query_join ((const char *const *) positives,
+                                (const char *const *) negatives);
 }
 
 GStrv

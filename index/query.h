@@ -15,6 +15,19 @@ G_BEGIN_DECLS
  * search for (only punctuation or only exclusions). */
 char *docent_fts_query_from_user (const char *text);
 
+/* The query's parts, each one FTS5 string ("quoted", followed by " *" for a
+ * prefix): what to look for, and what to exclude. Returns FALSE, with both
+ * set to NULL, when there is nothing to look for. Search uses them to weigh
+ * each part on its own. */
+gboolean docent_query_parts (const char  *text,
+                             GStrv       *positives,
+                             GStrv       *negatives);
+
+/* Joins parts the way docent_fts_query_from_user does: positives OR-ed,
+ * then NOT each exclusion. NULL when there is no positive part. */
+char *docent_fts_query_join (const char *const *positives,
+                             const char *const *negatives);
+
 /* The terms (lower-case, no operators) the query searches for, used to mark
  * matches in text outside FTS5. */
 GStrv docent_query_terms (const char *text);

@@ -44,6 +44,12 @@ GPtrArray *docent_store_search (DocentStore               *store,
                                 DocentSearchTimings       *timings,
                                 GError                   **error);
 
+/* For the store, when it opens a connection: registers docent_rank(), the
+ * BM25 ranking function search uses. */
+struct sqlite3;
+gboolean docent_search_register (struct sqlite3  *db,
+                                 GError         **error);
+
 void docent_search_hit_free (DocentSearchHit *hit);
 
 /* Replaces the marks: `start`/`end` around matches; when `escape_markup`,

@@ -4,6 +4,8 @@
  * directly; search.c reads it. */
 #include "index/store.h"
 
+#include "index/search.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -82,6 +84,9 @@ static const char *const migrations[] = {
   "  text TEXT NOT NULL,"
   "  UNIQUE (document_id, ordinal)"
   ");"
+  /* (document_id, id): a document's first and last chunk in two seeks,
+   * which search uses to turn a collection into ranges of chunk ids. */
+  "CREATE INDEX chunks_document ON chunks (document_id);"
   "CREATE VIRTUAL TABLE chunks_fts USING fts5 ("
   "  text, heading,"
   "  content = 'chunks', content_rowid = 'id',"
@@ -421,6 +426,8 @@ configure (DocentStore  *store,
       set_db_error (store, error, "cannot configure the library");
       return FALSE;
     }
+  if (!docent_search_register (store->db, error))
+    return FALSE;
   /* Catch a newer or foreign database before taking the write lock. */
   return query_int (store, "PRAGMA user_version", &unused, error) &&
          check_library (store, unused, error);

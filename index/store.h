@@ -87,7 +87,9 @@ const char  *docent_store_path      (DocentStore  *store);
 void         docent_doc_record_clear (DocentDocRecord *rec);
 void         docent_doc_record_free  (DocentDocRecord *rec);
 
-/* Lookups: return FALSE with no error when there is no such document. */
+/* Lookups: return FALSE with no error when there is no such document.
+ * `out` is overwritten, not freed: pass a cleared record, and clear it with
+ * docent_doc_record_clear() after use. */
 gboolean docent_store_find_by_path   (DocentStore      *store,
                                       const char       *path,
                                       DocentDocRecord  *out,
@@ -105,8 +107,8 @@ gboolean docent_store_find_by_id     (DocentStore      *store,
  * a document with rec->path exists, replaces its pages and chunks (keeping
  * its id and collections). `collection` (may be NULL) is created when needed
  * and the document added to it. rec->status is set to INDEXED and
- * rec->error cleared. Returns the document id, or 0 with an error (and then
- * nothing changed). */
+ * rec->error cleared; a rec->page_count of 0 means n_pages. Returns the
+ * document id, or 0 with an error (and then nothing changed). */
 gint64 docent_store_put_document (DocentStore            *store,
                                   const DocentDocRecord  *rec,
                                   const DocentStorePage  *pages,
@@ -125,7 +127,8 @@ gint64 docent_store_record_failure (DocentStore           *store,
                                     const char            *collection,
                                     GError               **error);
 
-/* Updates path (a moved file) and mtime of an existing document. */
+/* Updates path (a moved file; NULL keeps it) and mtime of an existing
+ * document. NOT_FOUND when there is none. */
 gboolean docent_store_touch_document (DocentStore  *store,
                                       gint64        id,
                                       const char   *path,
@@ -164,7 +167,9 @@ gboolean docent_store_stats (DocentStore       *store,
                              DocentStoreStats  *out,
                              GError           **error);
 
-/* The stored text and layout of one page, for the viewer. */
+/* The stored text and layout of one page, for the viewer. Any of the out
+ * arguments may be NULL; *layout is NULL when the page has none. NOT_FOUND
+ * when there is no such page. */
 gboolean docent_store_get_page (DocentStore  *store,
                                 gint64        document_id,
                                 guint         page_no,
