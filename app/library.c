@@ -342,11 +342,18 @@ read_file (const char  *path,
       *error_out = g_strdup_printf ("cannot read the file: %s", g_strerror (errno));
       return NULL;
     }
-  if (fstat (fd, &st) != 0 || (guint64) st.st_size > max_bytes)
+  if (fstat (fd, &st) != 0)
     {
-      *error_out = g_strdup_printf ("file too large (%" G_GUINT64_FORMAT " MiB; the limit is %"
-                                    G_GUINT64_FORMAT " MiB)",
-                                    (guint64) st.st_size >> 20, max_bytes >> 20);
+      *error_out = g_strdup_printf ("cannot read the file: %s", g_strerror (errno));
+      close (fd);
+      return NULL;
+    }
+  if ((guint64) st.st_size > max_bytes)
+    {
+      g_autofree char *size = g_format_size_full (st.st_size, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *limit = g_format_size_full (max_bytes, G_FORMAT_SIZE_IEC_UNITS);
+
+      *error_out = g_strdup_printf ("file too large (%s; the limit is %s)", size, limit);
       close (fd);
       return NULL;
     }

@@ -339,6 +339,24 @@ test_bad_files (Fixture       *f,
 }
 
 static void
+test_too_large (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *big = g_strnfill (4096, 'x');
+  g_autofree char *path = docent_test_write_file (f->docs, "big.txt", big, -1);
+  g_autofree char *small = docent_test_write_file (f->docs, "small.txt", "Small is fine.\n", -1);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  DocentAddOptions opts = { .max_file_bytes = 1024 };
+  const char *paths[] = { f->docs, NULL };
+
+  g_assert_true (docent_library_add (f->library, paths, &opts, &results, &error));
+  g_assert_cmpint (result_for (results, "small.txt")->outcome, ==, DOCENT_ADD_ADDED);
+  g_assert_cmpint (result_for (results, "big.txt")->outcome, ==, DOCENT_ADD_FAILED);
+  g_assert_true (g_str_has_prefix (result_for (results, "big.txt")->error, "file too large"));
+}
+
+static void
 test_duplicates_and_moves (Fixture       *f,
                            gconstpointer  data)
 {
@@ -519,6 +537,7 @@ main (int argc, char **argv)
   ADD ("all-formats", test_all_formats);
   ADD ("unchanged-updated-failed", test_unchanged_updated_failed);
   ADD ("bad-files", test_bad_files);
+  ADD ("too-large", test_too_large);
   ADD ("duplicates-and-moves", test_duplicates_and_moves);
   ADD ("remove-and-collections", test_remove_and_collections);
   ADD ("cancel", test_cancel);
