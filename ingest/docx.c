@@ -12,9 +12,9 @@
  * pages, so everything is page 1. */
 #include "ingest/docx.h"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <string.h>
+
+#include "ingest/xml.h"
 
 #define W_NS        "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #define W_NS_STRICT "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -25,8 +25,6 @@
 
 /* basedOn chains longer than this are cycles or hostile. */
 #define MAX_STYLE_CHAIN 32
-/* How many paragraphs pass between two checks of the limits. */
-#define CHECK_EVERY 512
 
 typedef struct {
   int level;         /* -1 unknown, 0 body text, 1..6 heading */
@@ -35,20 +33,8 @@ typedef struct {
 } DocxStyle;
 
 typedef struct {
-  DocentExtracted *doc;
-  DocentPage *page;
+  DocentXmlFlow *flow;
   GHashTable *styles;              /* style id -> DocxStyle* */
-  const DocentExtractOptions *opts;
-  GString *heading;                /* set while inside a heading paragraph */
-  guint heading_level;
-  guint para_depth;                /* > 1 inside text boxes */
-  gboolean para_list;              /* the open paragraph is a list item */
-  gboolean in_list;                /* the page's last block is a list */
-  guint table_depth;
-  gboolean first_cell;
-  gsize row_start;                 /* where the open table row began */
-  guint paragraphs;
-  GError *error;
 } DocxWalk;
 
 static void
@@ -58,33 +44,18 @@ docx_style_free (DocxStyle *style)
   g_free (style);
 }
 
+/* Transitional and strict documents differ only in their namespaces. */
 static gboolean
-ns_is (const xmlNode *node,
-       const char    *href)
+in_w_ns (const xmlNode *node)
 {
-  return node->ns != NULL && node->ns->href != NULL &&
-         strcmp ((const char *) node->ns->href, href) == 0;
+  return docent_xml_in_ns (node, W_NS) || docent_xml_in_ns (node, W_NS_STRICT);
 }
 
 static gboolean
 is_w (const xmlNode *node,
       const char    *name)
 {
-  return node->type == XML_ELEMENT_NODE &&
-         strcmp ((const char *) node->name, name) == 0 &&
-         (ns_is (node, W_NS) || ns_is (node, W_NS_STRICT));
-}
-
-/* Attributes are looked up by local name: w:val, and plain Target. */
-static const char *
-attr (const xmlNode *node,
-      const char    *name)
-{
-  for (const xmlAttr *a = node->properties; a != NULL; a = a->next)
-    if (strcmp ((const char *) a->name, name) == 0 &&
-        a->children != NULL && a->children->type == XML_TEXT_NODE)
-      return (const char *) a->children->content;
-  return NULL;
+  return docent_xml_is (node, NULL, name) && in_w_ns (node);
 }
 
 static const xmlNode *
@@ -97,105 +68,6 @@ w_child (const xmlNode *node,
   return NULL;
 }
 
-static void
-append_text_children (GString       *out,
-                      const xmlNode *node)
-{
-  for (const xmlNode *c = node->children; c != NULL; c = c->next)
-    if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
-        c->content != NULL)
-      g_string_append (out, (const char *) c->content);
-}
-
-static xmlDoc *
-parse_part (GBytes      *bytes,
-            const char  *name,
-            GError     **error)
-{
-  gsize len = 0;
-  const char *data = g_bytes_get_data (bytes, &len);
-  xmlParserCtxt *ctxt;
-  xmlDoc *xdoc;
-
-  if (len > G_MAXINT)
-    {
-      g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_TOO_LARGE,
-                   "DOCX part %s is larger than 2 GiB", name);
-      return NULL;
-    }
-  ctxt = xmlNewParserCtxt ();
-  if (ctxt == NULL)
-    g_error ("out of memory");
-  /* No NOENT and no DTDLOAD: entities are never expanded or fetched. */
-  xdoc = xmlCtxtReadMemory (ctxt, data, (int) len, name, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR |
-                            XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
-  if (xdoc == NULL || xmlDocGetRootElement (xdoc) == NULL)
-    {
-      const xmlError *err = xmlCtxtGetLastError (ctxt);
-      g_autofree char *reason = g_strdup (err != NULL && err->message != NULL
-                                            ? err->message : "no root element");
-
-      g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_CORRUPT,
-                   "damaged DOCX: %s is not well-formed XML (line %d: %s)",
-                   name, err != NULL ? err->line : 0, g_strstrip (reason));
-      g_clear_pointer (&xdoc, xmlFreeDoc);
-    }
-  xmlFreeParserCtxt (ctxt);
-  return xdoc;
-}
-
-/* Optional parts: missing or broken ones are ignored; only a budget or
- * encryption error is worth reporting. */
-static xmlDoc *
-read_optional_part (DocentZip   *zip,
-                    const char  *name,
-                    GError     **error)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) local = NULL;
-
-  if (name == NULL || !docent_zip_has (zip, name))
-    return NULL;
-  bytes = docent_zip_read (zip, name, &local);
-  if (bytes == NULL)
-    {
-      if (!g_error_matches (local, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_CORRUPT))
-        g_propagate_error (error, g_steal_pointer (&local));
-      return NULL;
-    }
-  return parse_part (bytes, name, NULL);
-}
-
-/* Joins a relationship target to the folder of its source part, keeping
- * the result inside the package. */
-static char *
-resolve_target (const char *base_dir,
-                const char *target)
-{
-  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
-  g_autofree char *joined = NULL;
-  g_auto(GStrv) segments = NULL;
-
-  if (target[0] == '/')
-    joined = g_strdup (target + 1);
-  else
-    joined = g_strconcat (base_dir, target, NULL);
-  segments = g_strsplit (joined, "/", -1);
-  for (guint i = 0; segments[i] != NULL; i++)
-    {
-      if (strcmp (segments[i], "..") == 0)
-        {
-          if (parts->len > 0)
-            g_ptr_array_remove_index (parts, parts->len - 1);
-        }
-      else if (segments[i][0] != '\0' && strcmp (segments[i], ".") != 0)
-        g_ptr_array_add (parts, segments[i]);
-    }
-  g_ptr_array_add (parts, NULL);
-  return g_strjoinv ("/", (char **) parts->pdata);
-}
-
 /* The target of the first relationship of `type` (matched on its last path
  * component, the same in transitional and strict) in a .rels part. */
 static char *
@@ -205,7 +77,7 @@ find_relationship (DocentZip   *zip,
                    const char  *type,
                    GError     **error)
 {
-  xmlDoc *rels = read_optional_part (zip, rels_name, error);
+  xmlDoc *rels = docent_xml_read_optional_part (zip, rels_name, error);
   char *found = NULL;
   xmlNode *root;
 
@@ -219,15 +91,15 @@ find_relationship (DocentZip   *zip,
       if (rel->type != XML_ELEMENT_NODE ||
           strcmp ((const char *) rel->name, "Relationship") != 0)
         continue;
-      rel_type = attr (rel, "Type");
-      target = attr (rel, "Target");
-      mode = attr (rel, "TargetMode");
+      rel_type = docent_xml_attr (rel, "Type");
+      target = docent_xml_attr (rel, "Target");
+      mode = docent_xml_attr (rel, "TargetMode");
       if (rel_type == NULL || target == NULL || *target == '\0' ||
           (mode != NULL && strcmp (mode, "External") == 0))
         continue;
       slash = strrchr (rel_type, '/');
       if (slash != NULL && strcmp (slash + 1, type) == 0)
-        found = resolve_target (base_dir, target);
+        found = docent_xml_resolve_path (base_dir, target);
     }
   xmlFreeDoc (rels);
   return found;
@@ -276,7 +148,7 @@ numbering_on (const xmlNode *ppr)
   if (num_pr == NULL)
     return FALSE;
   num_id = w_child (num_pr, "numId");
-  val = num_id != NULL ? attr (num_id, "val") : NULL;
+  val = num_id != NULL ? docent_xml_attr (num_id, "val") : NULL;
   /* numId 0 switches numbering off. */
   return val == NULL || strcmp (val, "0") != 0;
 }
@@ -299,26 +171,27 @@ load_styles (xmlDoc *styles_doc)
 
       if (!is_w (node, "style"))
         continue;
-      id = attr (node, "styleId");
-      type = attr (node, "type");
+      id = docent_xml_attr (node, "styleId");
+      type = docent_xml_attr (node, "type");
       if (id == NULL || (type != NULL && strcmp (type, "paragraph") != 0))
         continue;
 
       style = g_new0 (DocxStyle, 1);
       child = w_child (node, "name");
-      style->level = level_from_name (child != NULL ? attr (child, "val") : NULL);
+      style->level = level_from_name (child != NULL ? docent_xml_attr (child, "val")
+                                                    : NULL);
       child = w_child (node, "pPr");
       if (child != NULL)
         {
           const xmlNode *outline = w_child (child, "outlineLvl");
 
           if (style->level < 0 && outline != NULL)
-            style->level = level_from_outline (attr (outline, "val"));
+            style->level = level_from_outline (docent_xml_attr (outline, "val"));
           style->list = numbering_on (child);
         }
       child = w_child (node, "basedOn");
       if (child != NULL)
-        style->based_on = g_strdup (attr (child, "val"));
+        style->based_on = g_strdup (docent_xml_attr (child, "val"));
       g_hash_table_replace (styles, g_strdup (id), style);
     }
   return styles;
@@ -358,107 +231,34 @@ style_props (GHashTable *styles,
     }
 }
 
+/* The level (0 for body text) and list-ness of a paragraph, from its own
+ * properties first and then from its style. */
 static void
-emit_text (DocxWalk   *w,
-           const char *text,
-           gssize      len)
-{
-  if (w->heading != NULL)
-    g_string_append_len (w->heading, text, len);
-  else
-    docent_page_append_text (w->page, text, len);
-}
-
-static void
-emit_break (DocxWalk *w)
-{
-  if (w->heading != NULL)
-    g_string_append_c (w->heading, ' ');
-  else
-    docent_page_line_break (w->page);
-}
-
-static void
-end_block (DocxWalk *w)
-{
-  docent_page_end_block (w->page);
-  w->in_list = FALSE;
-}
-
-/* A row of empty cells would only leave "| |" in the text. */
-static void
-drop_empty_row (DocxWalk *w)
-{
-  GString *text = w->page->text;
-
-  if (w->heading != NULL || w->row_start > text->len)
-    return;
-  for (gsize i = w->row_start; i < text->len; i++)
-    if (text->str[i] != ' ' && text->str[i] != '|')
-      return;
-  g_string_truncate (text, w->row_start);
-}
-
-static void
-begin_paragraph (DocxWalk      *w,
-                 const xmlNode *p)
+paragraph_props (DocxWalk      *w,
+                 const xmlNode *p,
+                 guint         *level,
+                 gboolean      *list)
 {
   const xmlNode *ppr = w_child (p, "pPr");
   const xmlNode *child;
-  int level = -1;
-  gboolean list = FALSE;
+  int style_level = -1;
 
+  *list = FALSE;
   if (ppr != NULL)
     {
       child = w_child (ppr, "pStyle");
       if (child != NULL)
-        style_props (w->styles, attr (child, "val"), &level, &list);
+        style_props (w->styles, docent_xml_attr (child, "val"), &style_level, list);
       child = w_child (ppr, "outlineLvl");
-      if (child != NULL && level_from_outline (attr (child, "val")) >= 0)
-        level = level_from_outline (attr (child, "val"));
-      list = list || numbering_on (ppr);
+      if (child != NULL && level_from_outline (docent_xml_attr (child, "val")) >= 0)
+        style_level = level_from_outline (docent_xml_attr (child, "val"));
+      *list = *list || numbering_on (ppr);
     }
   else
     {
-      style_props (w->styles, "Normal", &level, &list);
+      style_props (w->styles, "Normal", &style_level, list);
     }
-
-  w->para_list = FALSE;
-  if (level > 0)
-    {
-      w->heading = g_string_new (NULL);
-      w->heading_level = level;
-      w->in_list = FALSE;
-    }
-  else if (list)
-    {
-      if (!w->in_list)
-        end_block (w);
-      w->in_list = TRUE;
-      w->para_list = TRUE;
-    }
-  else
-    {
-      end_block (w);
-    }
-}
-
-static void
-end_paragraph (DocxWalk *w)
-{
-  if (w->heading != NULL)
-    {
-      docent_page_add_heading (w->page, w->heading->str, w->heading->len,
-                               w->heading_level);
-      g_string_free (g_steal_pointer (&w->heading), TRUE);
-    }
-  else if (w->para_list)
-    docent_page_line_break (w->page);
-  else
-    end_block (w);
-
-  if (++w->paragraphs % CHECK_EVERY == 0)
-    docent_extract_check_limits (w->doc, w->opts, &w->error);
+  *level = MAX (style_level, 0);
 }
 
 /* Parts of the tree that hold no readable text, or text that is not shown:
@@ -472,9 +272,9 @@ skipped (const xmlNode *node)
     "sdtEndPr", "fldData", "sym", "commentRangeStart", "commentReference",
   };
 
-  if (ns_is (node, MC_NS))
+  if (docent_xml_in_ns (node, MC_NS))
     return strcmp ((const char *) node->name, "Fallback") == 0;
-  if (!ns_is (node, W_NS) && !ns_is (node, W_NS_STRICT))
+  if (!in_w_ns (node))
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     if (strcmp ((const char *) node->name, names[i]) == 0)
@@ -490,201 +290,98 @@ is_special_note (const xmlNode *node)
 
   if (!is_w (node, "footnote") && !is_w (node, "endnote"))
     return FALSE;
-  type = attr (node, "type");
+  type = docent_xml_attr (node, "type");
   return type != NULL && strcmp (type, "normal") != 0;
 }
 
-/* Returns whether to walk into the node's children. */
-static gboolean
-enter (DocxWalk      *w,
-       const xmlNode *node)
+static void
+emit_text_children (DocxWalk      *w,
+                    const xmlNode *node)
 {
-  if (node->type != XML_ELEMENT_NODE || skipped (node) || is_special_note (node))
-    return FALSE;
+  g_autofree char *text = docent_xml_child_text (node);
 
-  if ((ns_is (node, M_NS) || ns_is (node, M_NS_STRICT)) &&
+  docent_xml_flow_append (w->flow, text, -1);
+}
+
+static DocentXmlStep
+enter (xmlNode  *node,
+       gpointer  user_data)
+{
+  DocxWalk *w = user_data;
+  DocentXmlFlow *flow = w->flow;
+
+  if (node->type != XML_ELEMENT_NODE || skipped (node) || is_special_note (node))
+    return DOCENT_XML_SKIP;
+
+  if ((docent_xml_in_ns (node, M_NS) || docent_xml_in_ns (node, M_NS_STRICT)) &&
       strcmp ((const char *) node->name, "t") == 0)
     {
-      g_autoptr(GString) text = g_string_new (NULL);
-
-      append_text_children (text, node);
-      emit_text (w, text->str, text->len);
-      return FALSE;
+      emit_text_children (w, node);
+      return DOCENT_XML_SKIP;
     }
-  if (!ns_is (node, W_NS) && !ns_is (node, W_NS_STRICT))
-    return TRUE;
+  if (!in_w_ns (node))
+    return DOCENT_XML_ENTER;
 
   if (is_w (node, "t"))
     {
-      g_autoptr(GString) text = g_string_new (NULL);
-
-      append_text_children (text, node);
-      emit_text (w, text->str, text->len);
-      return FALSE;
+      emit_text_children (w, node);
+      return DOCENT_XML_SKIP;
     }
   if (is_w (node, "p"))
     {
-      if (w->table_depth > 0)
-        emit_text (w, " ", 1);
-      else if (w->para_depth > 0)
-        emit_break (w);
-      else
-        begin_paragraph (w, node);
-      w->para_depth++;
-      return TRUE;
+      guint level;
+      gboolean list;
+
+      paragraph_props (w, node, &level, &list);
+      docent_xml_flow_enter_paragraph (flow, level, list);
     }
-  if (is_w (node, "tab") || is_w (node, "ptab"))
-    emit_text (w, " ", 1);
+  else if (is_w (node, "tab") || is_w (node, "ptab"))
+    docent_xml_flow_append (flow, " ", 1);
   else if (is_w (node, "br") || is_w (node, "cr"))
-    emit_break (w);
+    docent_xml_flow_break (flow);
   else if (is_w (node, "noBreakHyphen"))
-    emit_text (w, "-", 1);
+    docent_xml_flow_append (flow, "-", 1);
   else if (is_w (node, "tbl"))
-    {
-      if (++w->table_depth == 1)
-        {
-          if (w->para_depth == 0)
-            end_block (w);
-          else
-            emit_break (w);
-        }
-    }
+    docent_xml_flow_enter_table (flow);
   else if (is_w (node, "tr"))
-    {
-      if (w->table_depth == 1)
-        {
-          emit_break (w);
-          w->row_start = w->page->text->len;
-        }
-      else
-        emit_text (w, " ", 1);
-      w->first_cell = TRUE;
-    }
+    docent_xml_flow_enter_row (flow);
   else if (is_w (node, "tc"))
-    {
-      if (w->table_depth == 1 && !w->first_cell)
-        emit_text (w, " | ", 3);
-      else
-        emit_text (w, " ", 1);
-      w->first_cell = FALSE;
-    }
-  return TRUE;
+    docent_xml_flow_enter_cell (flow);
+  return DOCENT_XML_ENTER;
 }
 
-static void
-leave (DocxWalk      *w,
-       const xmlNode *node)
+/* Stops the walk once a limit is passed. */
+static gboolean
+leave (xmlNode  *node,
+       gpointer  user_data)
 {
-  if (node->type != XML_ELEMENT_NODE || skipped (node) || is_special_note (node))
-    return;
+  DocxWalk *w = user_data;
 
   if (is_w (node, "p"))
-    {
-      w->para_depth--;
-      if (w->table_depth > 0)
-        return;
-      if (w->para_depth > 0)
-        emit_break (w);
-      else
-        end_paragraph (w);
-    }
+    docent_xml_flow_leave_paragraph (w->flow);
   else if (is_w (node, "tbl"))
-    {
-      if (--w->table_depth == 0)
-        {
-          if (w->para_depth == 0)
-            end_block (w);
-          else
-            emit_break (w);
-        }
-    }
-  else if (is_w (node, "tr") && w->table_depth == 1)
-    {
-      drop_empty_row (w);
-      emit_break (w);
-    }
+    docent_xml_flow_leave_table (w->flow);
+  else if (is_w (node, "tr"))
+    docent_xml_flow_leave_row (w->flow);
+  return w->flow->error == NULL;
 }
 
-/* Depth-first over the tree with parent pointers: hostile nesting costs no
- * stack. Entity references are never entered (their children belong to
- * the entity declaration). */
+/* Footnotes or endnotes, after the body. FALSE once flow->error is set. */
 static gboolean
-walk (DocxWalk *w,
-      xmlNode  *root)
+walk_notes (DocxWalk   *w,
+            DocentZip  *zip,
+            const char *name)
 {
-  xmlNode *node = root;
-
-  for (;;)
-    {
-      if (enter (w, node) && node->children != NULL)
-        {
-          node = node->children;
-          continue;
-        }
-      for (;;)
-        {
-          leave (w, node);
-          if (w->error != NULL)
-            return FALSE;
-          if (node == root)
-            return TRUE;
-          if (node->next != NULL)
-            {
-              node = node->next;
-              break;
-            }
-          node = node->parent;
-        }
-    }
-}
-
-static char *
-core_title (xmlDoc *core)
-{
-  xmlNode *root;
-
-  if (core == NULL)
-    return NULL;
-  root = xmlDocGetRootElement (core);
-  for (xmlNode *node = root->children; node != NULL; node = node->next)
-    if (node->type == XML_ELEMENT_NODE && ns_is (node, DC_NS) &&
-        strcmp ((const char *) node->name, "title") == 0)
-      {
-        GString *text = g_string_new (NULL);
-
-        append_text_children (text, node);
-        return g_string_free (text, FALSE);
-      }
-  return NULL;
-}
-
-static gboolean
-walk_notes (DocxWalk     *w,
-            DocentZip    *zip,
-            const char   *name,
-            GError      **error)
-{
-  xmlDoc *notes = read_optional_part (zip, name, error);
+  xmlDoc *notes = docent_xml_read_optional_part (zip, name, &w->flow->error);
   gboolean ok;
 
   if (notes == NULL)
-    return error == NULL || *error == NULL;
-  end_block (w);
-  ok = walk (w, xmlDocGetRootElement (notes));
+    return w->flow->error == NULL;
+  docent_xml_flow_end_block (w->flow);
+  ok = docent_xml_walk (xmlDocGetRootElement (notes), enter, leave, w);
   xmlFreeDoc (notes);
   return ok;
 }
-
-static void
-walk_clear (DocxWalk *w)
-{
-  if (w->heading != NULL)
-    g_string_free (w->heading, TRUE);
-  g_clear_pointer (&w->styles, g_hash_table_unref);
-  g_clear_error (&w->error);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DocxWalk, walk_clear)
 
 typedef struct {
   char *main;
@@ -773,14 +470,14 @@ find_parts (DocentZip  *zip,
 }
 
 static char *
-first_heading (const DocentPage *page)
+core_title (xmlDoc *core)
 {
-  const DocentHeading *h;
+  const xmlNode *title;
 
-  if (page->headings->len == 0)
+  if (core == NULL)
     return NULL;
-  h = &g_array_index (page->headings, DocentHeading, 0);
-  return g_strndup (page->text->str + h->start, h->end - h->start);
+  title = docent_xml_child (xmlDocGetRootElement (core), DC_NS, "title");
+  return title != NULL ? docent_xml_child_text (title) : NULL;
 }
 
 DocentExtracted *
@@ -790,23 +487,23 @@ docent_extract_docx (DocentZip                  *zip,
 {
   g_autoptr(DocentExtracted) doc = docent_extracted_new ("docx");
   g_auto(DocxParts) parts = { 0 };
-  g_auto(DocxWalk) w = { 0 };
-  g_autoptr(GBytes) bytes = NULL;
+  g_auto(DocentXmlFlow) flow = { 0 };
+  g_autoptr(GHashTable) styles = NULL;
   g_autofree char *title = NULL;
-  g_autofree char *heading = NULL;
   GError *local = NULL;
+  DocxWalk w;
   xmlDoc *xdoc;
   gboolean ok;
 
   if (!find_parts (zip, &parts, error))
     return NULL;
 
-  xdoc = read_optional_part (zip, parts.core, &local);
+  xdoc = docent_xml_read_optional_part (zip, parts.core, &local);
   title = core_title (xdoc);
   g_clear_pointer (&xdoc, xmlFreeDoc);
   if (local == NULL)
-    xdoc = read_optional_part (zip, parts.styles, &local);
-  w.styles = load_styles (xdoc);
+    xdoc = docent_xml_read_optional_part (zip, parts.styles, &local);
+  styles = load_styles (xdoc);
   g_clear_pointer (&xdoc, xmlFreeDoc);
   if (local != NULL)
     {
@@ -814,32 +511,17 @@ docent_extract_docx (DocentZip                  *zip,
       return NULL;
     }
 
-  bytes = docent_zip_read (zip, parts.main, error);
-  if (bytes == NULL)
-    return NULL;
-  xdoc = parse_part (bytes, parts.main, error);
+  docent_xml_flow_init (&flow, doc, opts);
+  w.flow = &flow;
+  w.styles = styles;
+  xdoc = docent_xml_read_part (zip, parts.main, "DOCX", error);
   if (xdoc == NULL)
     return NULL;
-  g_clear_pointer (&bytes, g_bytes_unref);
-
-  w.doc = doc;
-  w.opts = opts;
-  w.page = docent_extracted_add_page (doc);
-  ok = walk (&w, xmlDocGetRootElement (xdoc));
+  ok = docent_xml_walk (xmlDocGetRootElement (xdoc), enter, leave, &w);
   xmlFreeDoc (xdoc);
-  if (ok)
-    ok = walk_notes (&w, zip, parts.footnotes, &w.error);
-  if (ok)
-    ok = walk_notes (&w, zip, parts.endnotes, &w.error);
-  if (!ok)
-    {
-      g_propagate_error (error, g_steal_pointer (&w.error));
-      return NULL;
-    }
-  docent_page_finish (w.page);
-
-  docent_extracted_set_title (doc, title);
-  heading = doc->title == NULL ? first_heading (w.page) : NULL;
-  docent_extracted_set_title (doc, heading);
+  if (ok && walk_notes (&w, zip, parts.footnotes))
+    walk_notes (&w, zip, parts.endnotes);
+  if (!docent_xml_flow_finish (&flow, title, error))
+    return NULL;
   return g_steal_pointer (&doc);
 }

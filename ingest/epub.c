@@ -20,11 +20,10 @@
 #include "ingest/epub.h"
 
 #include <libxml/HTMLparser.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <string.h>
 
 #include "ingest/html.h"
+#include "ingest/xml.h"
 
 #define DC_NS "http://purl.org/dc/elements/1.1/"
 
@@ -49,82 +48,6 @@ package_clear (EpubPackage *pkg)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EpubPackage, package_clear)
 
-static gboolean
-named (const xmlNode *node,
-       const char    *name)
-{
-  return node != NULL && node->type == XML_ELEMENT_NODE &&
-         strcmp ((const char *) node->name, name) == 0;
-}
-
-static const char *
-attr (const xmlNode *node,
-      const char    *name)
-{
-  for (const xmlAttr *a = node->properties; a != NULL; a = a->next)
-    if (strcmp ((const char *) a->name, name) == 0 &&
-        a->children != NULL && a->children->type == XML_TEXT_NODE)
-      return (const char *) a->children->content;
-  return NULL;
-}
-
-/* The next node of a depth-first walk over parent pointers, or NULL once
- * `root` is done: any nesting depth costs no stack. */
-static xmlNode *
-next_node (xmlNode *node,
-           xmlNode *root,
-           gboolean descend)
-{
-  if (descend && node->type == XML_ELEMENT_NODE && node->children != NULL)
-    return node->children;
-  while (node != root)
-    {
-      if (node->next != NULL)
-        return node->next;
-      node = node->parent;
-    }
-  return NULL;
-}
-
-static xmlDoc *
-parse_xml (const char  *data,
-           gsize        len,
-           const char  *name,
-           gboolean     recover,
-           GError     **error)
-{
-  xmlParserCtxt *ctxt;
-  xmlDoc *xdoc;
-  int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                XML_PARSE_COMPACT;
-
-  if (len > G_MAXINT)
-    {
-      g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_TOO_LARGE,
-                   "EPUB file %s is larger than 2 GiB", name);
-      return NULL;
-    }
-  ctxt = xmlNewParserCtxt ();
-  if (ctxt == NULL)
-    g_error ("out of memory");
-  /* No NOENT and no DTDLOAD: entities are never expanded or fetched. */
-  xdoc = xmlCtxtReadMemory (ctxt, data, (int) len, name, NULL,
-                            options | (recover ? XML_PARSE_RECOVER : 0));
-  if (xdoc == NULL || xmlDocGetRootElement (xdoc) == NULL)
-    {
-      const xmlError *err = xmlCtxtGetLastError (ctxt);
-      g_autofree char *reason = g_strdup (err != NULL && err->message != NULL
-                                            ? err->message : "no root element");
-
-      g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_CORRUPT,
-                   "damaged EPUB: %s is not well-formed XML (line %d: %s)",
-                   name, err != NULL ? err->line : 0, g_strstrip (reason));
-      g_clear_pointer (&xdoc, xmlFreeDoc);
-    }
-  xmlFreeParserCtxt (ctxt);
-  return xdoc;
-}
-
 /* Package files are parsed leniently: a sloppy OPF still gives a spine. */
 static xmlDoc *
 read_xml (DocentZip   *zip,
@@ -139,39 +62,10 @@ read_xml (DocentZip   *zip,
   if (bytes == NULL)
     return NULL;
   data = g_bytes_get_data (bytes, &len);
-  xdoc = parse_xml (data, len, name, FALSE, NULL);
+  xdoc = docent_xml_parse (data, len, "EPUB", name, DOCENT_XML_PARSE_STRICT, NULL);
   if (xdoc == NULL)
-    xdoc = parse_xml (data, len, name, TRUE, error);
+    xdoc = docent_xml_parse (data, len, "EPUB", name, DOCENT_XML_PARSE_RECOVER, error);
   return xdoc;
-}
-
-/* Joins `href` to the folder `base_dir` ("" or ending in '/'), dropping
- * "." and resolving ".." without ever leaving the container. */
-static char *
-normalize_path (const char *base_dir,
-                const char *href)
-{
-  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
-  g_autofree char *joined = NULL;
-  g_auto(GStrv) segments = NULL;
-
-  if (href[0] == '/')
-    joined = g_strdup (href + 1);
-  else
-    joined = g_strconcat (base_dir, href, NULL);
-  segments = g_strsplit (joined, "/", -1);
-  for (guint i = 0; segments[i] != NULL; i++)
-    {
-      if (strcmp (segments[i], "..") == 0)
-        {
-          if (parts->len > 0)
-            g_ptr_array_remove_index (parts, parts->len - 1);
-        }
-      else if (segments[i][0] != '\0' && strcmp (segments[i], ".") != 0)
-        g_ptr_array_add (parts, segments[i]);
-    }
-  g_ptr_array_add (parts, NULL);
-  return g_strjoinv ("/", (char **) parts->pdata);
 }
 
 /* An href of the package: fragment and query dropped, %-escapes decoded.
@@ -186,7 +80,7 @@ resolve_href (const char *base_dir,
   if (g_uri_peek_scheme (path) != NULL || *path == '\0')
     return NULL;
   decoded = g_uri_unescape_string (path, NULL);
-  return normalize_path (base_dir, decoded != NULL ? decoded : path);
+  return docent_xml_resolve_path (base_dir, decoded != NULL ? decoded : path);
 }
 
 /* Names in the zip as written, else ignoring case: books made on Windows
@@ -240,21 +134,21 @@ find_package_path (DocentZip  *zip,
   if (container == NULL)
     return NULL;
   root = xmlDocGetRootElement (container);
-  for (node = root; node != NULL; node = next_node (node, root, TRUE))
+  for (node = root; node != NULL; node = docent_xml_next (node, root, TRUE))
     {
       const char *full_path, *type;
 
-      if (!named (node, "rootfile"))
+      if (!docent_xml_is (node, NULL, "rootfile"))
         continue;
-      full_path = attr (node, "full-path");
-      type = attr (node, "media-type");
+      full_path = docent_xml_attr (node, "full-path");
+      type = docent_xml_attr (node, "media-type");
       if (full_path == NULL || *full_path == '\0')
         continue;
       if (path == NULL ||
           (type != NULL && strcmp (type, "application/oebps-package+xml") == 0))
         {
           g_free (path);
-          path = normalize_path ("", full_path);
+          path = docent_xml_resolve_path ("", full_path);
           if (type != NULL && strcmp (type, "application/oebps-package+xml") == 0)
             break;
         }
@@ -265,18 +159,6 @@ find_package_path (DocentZip  *zip,
     g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_CORRUPT,
                  "damaged EPUB: META-INF/container.xml names no package file");
   return path;
-}
-
-static char *
-text_of (const xmlNode *node)
-{
-  GString *text = g_string_new (NULL);
-
-  for (const xmlNode *c = node->children; c != NULL; c = c->next)
-    if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
-        c->content != NULL)
-      g_string_append (text, (const char *) c->content);
-  return g_string_free (text, FALSE);
 }
 
 /* Reads title, manifest and spine. Names are matched without namespaces:
@@ -291,32 +173,33 @@ read_package (xmlDoc      *opf,
   pkg->items = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   pkg->spine = g_ptr_array_new ();
 
-  for (xmlNode *node = root; node != NULL; node = next_node (node, root, TRUE))
+  for (xmlNode *node = root; node != NULL; node = docent_xml_next (node, root, TRUE))
     {
       if (node->type != XML_ELEMENT_NODE)
         continue;
-      if (pkg->title == NULL && named (node, "title") &&
-          node->ns != NULL && strcmp ((const char *) node->ns->href, DC_NS) == 0)
+      if (pkg->title == NULL && docent_xml_is (node, DC_NS, "title"))
         {
-          pkg->title = text_of (node);
+          pkg->title = docent_xml_child_text (node);
         }
-      else if (named (node, "item") && named (node->parent, "manifest"))
+      else if (docent_xml_is (node, NULL, "item") &&
+               docent_xml_is (node->parent, NULL, "manifest"))
         {
-          const char *id = attr (node, "id");
+          const char *id = docent_xml_attr (node, "id");
           EpubItem *item;
 
-          if (id == NULL || attr (node, "href") == NULL ||
+          if (id == NULL || docent_xml_attr (node, "href") == NULL ||
               g_hash_table_contains (pkg->items, id))
             continue;
           item = g_new0 (EpubItem, 1);
-          item->href = attr (node, "href");
-          item->media_type = attr (node, "media-type");
+          item->href = docent_xml_attr (node, "href");
+          item->media_type = docent_xml_attr (node, "media-type");
           g_hash_table_insert (pkg->items, (gpointer) id, item);
         }
-      else if (named (node, "itemref") && named (node->parent, "spine"))
+      else if (docent_xml_is (node, NULL, "itemref") &&
+               docent_xml_is (node->parent, NULL, "spine"))
         {
-          const char *idref = attr (node, "idref");
-          const char *linear = attr (node, "linear");
+          const char *idref = docent_xml_attr (node, "idref");
+          const char *linear = docent_xml_attr (node, "linear");
 
           if (idref == NULL)
             continue;
@@ -400,12 +283,14 @@ check_drm (DocentZip  *zip,
   for (guint i = 0; i < chapters->len; i++)
     g_hash_table_add (wanted, chapters->pdata[i]);
   root = xmlDocGetRootElement (enc);
-  for (xmlNode *node = root; node != NULL && !drm; node = next_node (node, root, TRUE))
+  for (xmlNode *node = root; node != NULL && !drm;
+       node = docent_xml_next (node, root, TRUE))
     {
       const char *uri;
       g_autofree char *path = NULL;
 
-      if (!named (node, "CipherReference") || (uri = attr (node, "URI")) == NULL)
+      if (!docent_xml_is (node, NULL, "CipherReference") ||
+          (uri = docent_xml_attr (node, "URI")) == NULL)
         continue;
       path = resolve_href ("", uri);
       drm = path != NULL && g_hash_table_contains (wanted, path);
@@ -428,7 +313,7 @@ has_entity_refs (xmlDoc *xdoc)
 {
   xmlNode *root = xmlDocGetRootElement (xdoc);
 
-  for (xmlNode *node = root; node != NULL; node = next_node (node, root, TRUE))
+  for (xmlNode *node = root; node != NULL; node = docent_xml_next (node, root, TRUE))
     if (node->type == XML_ENTITY_REF_NODE)
       return TRUE;
   return FALSE;
@@ -444,7 +329,7 @@ parse_chapter (GBytes     *bytes,
 
   if (len > G_MAXINT)
     return NULL;
-  xdoc = parse_xml (data, len, name, FALSE, NULL);
+  xdoc = docent_xml_parse (data, len, "EPUB", name, DOCENT_XML_PARSE_STRICT, NULL);
   if (xdoc != NULL && !has_entity_refs (xdoc))
     return xdoc;
   g_clear_pointer (&xdoc, xmlFreeDoc);
@@ -489,34 +374,16 @@ add_chapter (DocentExtracted            *doc,
   return ok;
 }
 
-static char *
-first_heading (const DocentExtracted *doc)
-{
-  for (guint i = 0; i < doc->pages->len; i++)
-    {
-      const DocentPage *page = doc->pages->pdata[i];
-
-      if (page->headings->len > 0)
-        {
-          const DocentHeading *h = &g_array_index (page->headings, DocentHeading, 0);
-
-          return g_strndup (page->text->str + h->start, h->end - h->start);
-        }
-    }
-  return NULL;
-}
-
 DocentExtracted *
 docent_extract_epub (DocentZip                  *zip,
                      const DocentExtractOptions *opts,
                      GError                    **error)
 {
   g_autoptr(DocentExtracted) doc = docent_extracted_new ("epub");
+  g_autoptr(GPtrArray) chapters = NULL;
   g_auto(EpubPackage) pkg = { 0 };
   g_autofree char *opf_path = NULL;
   g_autofree char *opf_dir = NULL;
-  g_autofree char *heading = NULL;
-  g_autoptr(GPtrArray) chapters = NULL;
   g_autofree char *opf_name = NULL;
   const char *slash;
   xmlDoc *opf;
@@ -561,8 +428,6 @@ docent_extract_epub (DocentZip                  *zip,
         return NULL;
     }
 
-  docent_extracted_set_title (doc, pkg.title);
-  heading = doc->title == NULL ? first_heading (doc) : NULL;
-  docent_extracted_set_title (doc, heading);
+  docent_xml_set_title (doc, pkg.title);
   return g_steal_pointer (&doc);
 }

@@ -4,14 +4,16 @@
  * Pages are decoded to UTF-8 here (BOM, then the declared charset, then
  * UTF-8 or Windows-1252) and handed to libxml2's HTML parser with the
  * encoding fixed, so libxml2 never guesses and never touches the network.
- * The tree walk is iterative (child, next and parent pointers), so nesting
- * depth costs no stack. */
+ * The tree walk is iterative (docent_xml_walk: child, next and parent
+ * pointers), so nesting depth costs no stack. */
 #include "ingest/html.h"
 
 #include <libxml/HTMLparser.h>
 #include <string.h>
 
 #include "ingest/encoding.h"
+#include "ingest/text.h"
+#include "ingest/xml.h"
 
 #define CHECK_EVERY_NODES 4096
 /* Where a <meta charset> or an XML declaration is looked for. */
@@ -144,6 +146,7 @@ typedef struct {
   char *title;
   char *first_h1;
   guint nodes;
+  GError **error;         /* of the walk under way */
   gboolean show_hidden;   /* second pass over a page that hid everything */
   gboolean skipped_hidden;
 } Walker;
@@ -285,25 +288,9 @@ emit_text (Walker     *w,
         w->cell_has_text = TRUE;
     }
   if (w->pre_depth > 0 && w->cell_depth == 0)
-    {
-      const char *end = s + len;
-
-      while (s < end)
-        {
-          const char *nl = memchr (s, '\n', end - s);
-
-          if (nl == NULL)
-            {
-              docent_page_append_text (w->page, s, end - s);
-              break;
-            }
-          docent_page_append_text (w->page, s, nl - s);
-          docent_page_line_break (w->page);
-          s = nl + 1;
-        }
-      return;
-    }
-  docent_page_append_text (w->page, s, len);
+    docent_text_append_lines (w->page, s, len);
+  else
+    docent_page_append_text (w->page, s, len);
 }
 
 static void
@@ -315,28 +302,41 @@ space_boundary (Walker *w)
     docent_page_append_text (w->page, " ", 1);
 }
 
+typedef enum {
+  BOUNDARY_LINE,
+  BOUNDARY_BLOCK,
+} Boundary;
+
+/* Inside a heading or a table cell, every boundary is a space; blocks
+ * inside list items are only lines of the item. */
 static void
-line_boundary (Walker *w)
+boundary (Walker   *w,
+          Boundary  kind)
 {
   if (w->head != NULL)
     return;
   if (w->heading != NULL || w->cell_depth > 0)
     space_boundary (w);
+  else if (kind == BOUNDARY_BLOCK && w->line_depth == 0)
+    docent_page_end_block (w->page);
   else
     docent_page_line_break (w->page);
 }
 
-static void
-block_boundary (Walker *w)
+/* Where a table row starts or ends: a line of its own, unless the table
+ * sits in a cell of another one, whose words it then only adds to.
+ * Returns whether the row is one of the outer table. */
+static gboolean
+row_boundary (Walker *w)
 {
-  if (w->head != NULL)
-    return;
-  if (w->heading != NULL || w->cell_depth > 0)
-    space_boundary (w);
-  else if (w->line_depth > 0)
-    docent_page_line_break (w->page);
-  else
-    docent_page_end_block (w->page);
+  if (w->cell_depth > 0)
+    {
+      boundary (w, BOUNDARY_BLOCK);
+      return FALSE;
+    }
+  w->pending_sep = FALSE;
+  boundary (w, BOUNDARY_LINE);
+  return TRUE;
 }
 
 static void
@@ -430,28 +430,22 @@ enter_node (Walker  *w,
       break;
     case EL_BLOCK:
     case EL_RULE:
-      block_boundary (w);
+      boundary (w, BOUNDARY_BLOCK);
       break;
     case EL_PRE:
-      block_boundary (w);
+      boundary (w, BOUNDARY_BLOCK);
       w->pre_depth++;
       break;
     case EL_LINE:
-      line_boundary (w);
+      boundary (w, BOUNDARY_LINE);
       w->line_depth++;
       break;
     case EL_BREAK:
-      line_boundary (w);
+      boundary (w, BOUNDARY_LINE);
       break;
     case EL_ROW:
-      if (w->cell_depth > 0)
-        {
-          block_boundary (w);
-          break;
-        }
-      line_boundary (w);
-      w->row_cells = 0;
-      w->pending_sep = FALSE;
+      if (row_boundary (w))
+        w->row_cells = 0;
       break;
     case EL_CELL:
       if (w->cell_depth == 0)
@@ -474,7 +468,7 @@ enter_node (Walker  *w,
           w->heading_level = level;
         }
       else
-        block_boundary (w);
+        boundary (w, BOUNDARY_BLOCK);
       break;
     case EL_INLINE:
     case EL_SKIP:
@@ -525,24 +519,18 @@ leave_node (Walker  *w,
     {
     case EL_BLOCK:
     case EL_HEADING:
-      block_boundary (w);
+      boundary (w, BOUNDARY_BLOCK);
       break;
     case EL_PRE:
       w->pre_depth--;
-      block_boundary (w);
+      boundary (w, BOUNDARY_BLOCK);
       break;
     case EL_LINE:
       w->line_depth--;
-      line_boundary (w);
+      boundary (w, BOUNDARY_LINE);
       break;
     case EL_ROW:
-      if (w->cell_depth > 0)
-        {
-          block_boundary (w);
-          break;
-        }
-      w->pending_sep = FALSE;
-      line_boundary (w);
+      row_boundary (w);
       break;
     case EL_CELL:
       w->cell_depth--;
@@ -562,44 +550,36 @@ leave_node (Walker  *w,
     }
 }
 
+/* enter_node() for docent_xml_walk(), which also checks the limits every
+ * CHECK_EVERY_NODES nodes. */
+static DocentXmlStep
+walk_enter (xmlNode  *node,
+            gpointer  user_data)
+{
+  Walker *w = user_data;
+  gboolean entered = enter_node (w, node);
+
+  if (++w->nodes % CHECK_EVERY_NODES == 0 &&
+      !docent_extract_check_limits (w->doc, w->opts, w->error))
+    return DOCENT_XML_STOP;
+  return entered ? DOCENT_XML_ENTER : DOCENT_XML_SKIP;
+}
+
+static gboolean
+walk_leave (xmlNode  *node,
+            gpointer  user_data)
+{
+  leave_node (user_data, node);
+  return TRUE;
+}
+
 static gboolean
 walk (Walker   *w,
       xmlNode  *root,
       GError  **error)
 {
-  xmlNode *node = root;
-
-  while (node != NULL)
-    {
-      gboolean entered = enter_node (w, node);
-
-      if (++w->nodes % CHECK_EVERY_NODES == 0 &&
-          !docent_extract_check_limits (w->doc, w->opts, error))
-        return FALSE;
-      if (entered && node->children != NULL)
-        {
-          node = node->children;
-          continue;
-        }
-      /* Leave this node and every ancestor whose last child it was. */
-      for (;;)
-        {
-          if (entered)
-            leave_node (w, node);
-          if (node == root)
-            return TRUE;
-          if (node->next != NULL)
-            {
-              node = node->next;
-              break;
-            }
-          node = node->parent;
-          entered = TRUE;
-          if (node == NULL)
-            return TRUE;
-        }
-    }
-  return TRUE;
+  w->error = error;
+  return docent_xml_walk (root, walk_enter, walk_leave, w);
 }
 
 /* Sets *title (when not NULL) to the page's <title>, else its first h1. */

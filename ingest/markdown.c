@@ -11,8 +11,9 @@
 #include <libxml/HTMLparser.h>
 #include <string.h>
 
+#include "ingest/text.h"
+
 #define SNIFF_LEN (64 * 1024)
-#define CHECK_EVERY (256 * 1024)
 #define FRONT_MATTER_MAX (64 * 1024)
 #define MAX_DEST 2048         /* link destination */
 #define MAX_LINK_TITLE 1024
@@ -974,34 +975,14 @@ render_inline (MdState    *st,
 
 /* --- blocks ------------------------------------------------------------ */
 
-/* Appends st->out, whose '\n' are hard line breaks. */
-static void
-emit_rendered (MdState *st)
-{
-  const char *s = st->out->str, *end = s + st->out->len;
-
-  while (s < end)
-    {
-      const char *nl = memchr (s, '\n', end - s);
-
-      if (nl == NULL)
-        {
-          docent_page_append_text (st->page, s, end - s);
-          break;
-        }
-      docent_page_append_text (st->page, s, nl - s);
-      docent_page_line_break (st->page);
-      s = nl + 1;
-    }
-}
-
 static void
 flush_para (MdState *st)
 {
   if (st->kind == PARA_NONE)
     return;
   render_inline (st, st->para->str, st->para->len);
-  emit_rendered (st);
+  /* st->out's '\n' are hard line breaks. */
+  docent_text_append_lines (st->page, st->out->str, st->out->len);
   if (st->kind == PARA_TEXT)
     docent_page_end_block (st->page);
   else
@@ -1385,54 +1366,45 @@ md_state_clear (MdState *st)
   g_free (st->title_any);
 }
 
+static void
+md_end (gpointer state)
+{
+  MdState *st = state;
+
+  flush_para (st);
+  docent_page_finish (st->page);
+}
+
+static void
+md_line (gpointer    state,
+         const char *s,
+         gsize       len)
+{
+  if (len > 0 && s[len - 1] == '\r')
+    len--;
+  process_line (state, s, len);
+}
+
 DocentExtracted *
 docent_extract_markdown (const char                 *data,
                          gsize                       len,
                          const DocentExtractOptions *opts,
                          GError                    **error)
 {
+  /* No checkpoint: cutting a paragraph short would change its text. */
+  static const DocentTextLineFuncs funcs = { .line = md_line, .end = md_end };
   g_autoptr(DocentExtracted) doc = docent_extracted_new ("markdown");
-  DocentExtractOptions defaults;
   MdState st;
-  const char *p, *end;
-  gsize since_check = 0;
-  gboolean ok = TRUE;
+  gsize start;
+  gboolean ok;
 
-  if (opts == NULL)
-    {
-      docent_extract_options_init (&defaults);
-      opts = &defaults;
-    }
   if (data == NULL)
     data = "", len = 0;
   md_state_init (&st, docent_extracted_add_page (doc));
   collect_references (&st, data, len);
-  p = data + skip_front_matter (data, len, &st.title_front);
-  end = data + len;
-
-  while (p < end && ok)
-    {
-      const char *nl = memchr (p, '\n', end - p);
-      const char *next = nl != NULL ? nl + 1 : end;
-      gsize n = (nl != NULL ? nl : end) - p;
-
-      if (n > 0 && p[n - 1] == '\r')
-        n--;
-      process_line (&st, p, n);
-      since_check += next - p;
-      p = next;
-      if (since_check >= CHECK_EVERY)
-        {
-          since_check = 0;
-          ok = docent_extract_check_limits (doc, opts, error);
-        }
-    }
-  if (ok)
-    {
-      flush_para (&st);
-      docent_page_finish (st.page);
-      ok = docent_extract_check_limits (doc, opts, error);
-    }
+  start = skip_front_matter (data, len, &st.title_front);
+  ok = docent_text_read_lines (doc, data + start, len - start, opts, &funcs, &st,
+                               error);
   if (ok)
     docent_extracted_set_title (doc, st.title_front != NULL ? st.title_front :
                                      st.title_h1 != NULL ? st.title_h1 : st.title_any);

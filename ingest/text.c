@@ -251,12 +251,110 @@ note_first_line (TextState  *st,
     st->first_line = g_strdup ("");
 }
 
-static void
-text_state_clear (TextState *st)
+/* --- shared with markdown.c and html.c --------------------------------- */
+
+gboolean
+docent_text_read_lines (DocentExtracted            *doc,
+                        const char                 *data,
+                        gsize                       len,
+                        const DocentExtractOptions *opts,
+                        const DocentTextLineFuncs  *funcs,
+                        gpointer                    state,
+                        GError                    **error)
 {
-  g_array_unref (st->lines);
-  g_free (st->first_line);
-  g_free (st->first_heading);
+  DocentExtractOptions defaults;
+  const char *p, *end;
+  gsize since_check = 0;
+
+  if (opts == NULL)
+    {
+      docent_extract_options_init (&defaults);
+      opts = &defaults;
+    }
+  if (data == NULL)
+    data = "", len = 0;
+  for (p = data, end = data + len; p < end; )
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      const char *next = nl != NULL ? nl + 1 : end;
+
+      funcs->line (state, p, (nl != NULL ? nl : end) - p);
+      since_check += next - p;
+      p = next;
+      if (since_check >= CHECK_EVERY)
+        {
+          since_check = 0;
+          if (funcs->checkpoint != NULL)
+            funcs->checkpoint (state);
+          if (!docent_extract_check_limits (doc, opts, error))
+            return FALSE;
+        }
+    }
+  funcs->end (state);
+  return docent_extract_check_limits (doc, opts, error);
+}
+
+void
+docent_text_append_lines (DocentPage *page,
+                          const char *text,
+                          gsize       len)
+{
+  const char *end = text + len;
+
+  while (text < end)
+    {
+      const char *nl = memchr (text, '\n', end - text);
+
+      if (nl == NULL)
+        {
+          docent_page_append_text (page, text, end - text);
+          break;
+        }
+      docent_page_append_text (page, text, nl - text);
+      docent_page_line_break (page);
+      text = nl + 1;
+    }
+}
+
+/* --- plain text -------------------------------------------------------- */
+
+static void
+text_line (gpointer    state,
+           const char *s,
+           gsize       len)
+{
+  TextState *st = state;
+  Line line = { s, len, 0 };
+
+  while (line.len > 0 && is_blank_byte (line.s[line.len - 1]))
+    line.len--;
+  if (skip_indent (&line) == line.len)
+    {
+      flush_paragraph (st);
+    }
+  else
+    {
+      line.chars = g_utf8_strlen (line.s, line.len);
+      note_first_line (st, &line);
+      g_array_append_val (st->lines, line);
+    }
+}
+
+/* The paragraph so far goes to the page, so that the limit checks see
+ * its text. */
+static void
+text_checkpoint (gpointer state)
+{
+  flush_paragraph (state);
+}
+
+static void
+text_end (gpointer state)
+{
+  TextState *st = state;
+
+  flush_paragraph (st);
+  docent_page_finish (st->page);
 }
 
 DocentExtracted *
@@ -265,60 +363,22 @@ docent_extract_text (const char                 *data,
                      const DocentExtractOptions *opts,
                      GError                    **error)
 {
+  static const DocentTextLineFuncs funcs = {
+    .line = text_line, .checkpoint = text_checkpoint, .end = text_end,
+  };
   g_autoptr(DocentExtracted) doc = docent_extracted_new ("text");
-  DocentExtractOptions defaults;
   TextState st = { 0 };
-  const char *p = data, *end = data + len;
-  gsize since_check = 0;
-  gboolean ok = TRUE;
+  gboolean ok;
 
-  if (opts == NULL)
-    {
-      docent_extract_options_init (&defaults);
-      opts = &defaults;
-    }
-  if (data == NULL)
-    p = end = "";
   st.doc = doc;
   st.page = docent_extracted_add_page (doc);
   st.lines = g_array_new (FALSE, FALSE, sizeof (Line));
-
-  while (p < end && ok)
-    {
-      const char *nl = memchr (p, '\n', end - p);
-      const char *next = nl != NULL ? nl + 1 : end;
-      Line line = { p, (nl != NULL ? nl : end) - p, 0 };
-
-      while (line.len > 0 && is_blank_byte (line.s[line.len - 1]))
-        line.len--;
-      if (skip_indent (&line) == line.len)
-        {
-          flush_paragraph (&st);
-        }
-      else
-        {
-          line.chars = g_utf8_strlen (line.s, line.len);
-          note_first_line (&st, &line);
-          g_array_append_val (st.lines, line);
-        }
-      since_check += next - p;
-      p = next;
-      if (since_check >= CHECK_EVERY)
-        {
-          since_check = 0;
-          flush_paragraph (&st);
-          ok = docent_extract_check_limits (doc, opts, error);
-        }
-    }
-  if (ok)
-    {
-      flush_paragraph (&st);
-      docent_page_finish (st.page);
-      ok = docent_extract_check_limits (doc, opts, error);
-    }
+  ok = docent_text_read_lines (doc, data, len, opts, &funcs, &st, error);
   if (ok)
     docent_extracted_set_title (doc, st.first_heading != NULL ? st.first_heading
                                                               : st.first_line);
-  text_state_clear (&st);
+  g_array_unref (st.lines);
+  g_free (st.first_line);
+  g_free (st.first_heading);
   return ok ? g_steal_pointer (&doc) : NULL;
 }
