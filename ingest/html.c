@@ -211,6 +211,21 @@ style_hides (const char *style)
          strstr (compact->str, "visibility:hidden") != NULL;
 }
 
+/* The "¶" or "#" links documentation generators put next to headings
+ * (Sphinx, MkDocs, many blogs) would end up in every heading's text. */
+static gboolean
+is_permalink (const xmlNode *node)
+{
+  g_autofree char *klass = NULL;
+
+  if (g_ascii_strcasecmp ((const char *) node->name, "a") != 0)
+    return FALSE;
+  klass = (char *) xmlGetProp ((xmlNode *) node, (const xmlChar *) "class");
+  return klass != NULL && (strstr (klass, "headerlink") != NULL ||
+                           strstr (klass, "permalink") != NULL ||
+                           strstr (klass, "anchor-link") != NULL);
+}
+
 static gboolean
 is_hidden (const xmlNode *node)
 {
@@ -221,6 +236,8 @@ is_hidden (const xmlNode *node)
   if (name != NULL &&
       (g_ascii_strcasecmp (name, "html") == 0 || g_ascii_strcasecmp (name, "body") == 0))
     return FALSE;
+  if (name != NULL && is_permalink (node))
+    return TRUE;
   for (const xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
     {
       name = (const char *) attr->name;

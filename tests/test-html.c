@@ -166,6 +166,22 @@ test_html_hidden (void)
   g_assert_cmpstr (page_text (doc, 0), ==, "shown one\n\naria shown\n\nshown two");
 }
 
+/* Documentation generators put a "¶" link in every heading. */
+static void
+test_html_permalinks (void)
+{
+  g_autoptr(DocentExtracted) doc = extract (
+    "<html><body>"
+    "<h2>Install<a class=\"headerlink\" href=\"#install\">\xC2\xB6</a></h2>"
+    "<p>Run it. <a href=\"#x\">Real link</a></p>"
+    "<h3><a class=\"anchor-link\" href=\"#y\">#</a>Usage</h3>"
+    "</body></html>", -1);
+
+  g_assert_cmpstr (page_text (doc, 0), ==, "Install\n\nRun it. Real link\n\nUsage");
+  assert_heading (doc, 0, 0, 2, 0, "Install");
+  assert_heading (doc, 0, 1, 3, strlen ("Install\n\nRun it. Real link\n\n"), "Usage");
+}
+
 /* Hiding the whole page says more about scripts than about content. */
 static void
 test_html_hidden_everything (void)
@@ -488,6 +504,7 @@ main (int    argc,
   g_test_add_func ("/html/page", test_html_page);
   g_test_add_func ("/html/tables", test_html_tables);
   g_test_add_func ("/html/hidden", test_html_hidden);
+  g_test_add_func ("/html/permalinks", test_html_permalinks);
   g_test_add_func ("/html/hidden-everything", test_html_hidden_everything);
   g_test_add_func ("/html/charset/meta", test_html_charset_meta);
   g_test_add_func ("/html/charset/other", test_html_charset_other);
