@@ -1,0 +1,2 @@
+/* dot.h — being written. */
+#pragma once

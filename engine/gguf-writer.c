@@ -1,0 +1,1 @@
+/* gguf-writer.c — being written. */

@@ -1,0 +1,2 @@
+/* gguf-writer.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* gguf.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* matmul.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* quant.h — being written. */
+#pragma once

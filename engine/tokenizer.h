@@ -1,0 +1,2 @@
+/* tokenizer.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* vocab.h — being written. */
+#pragma once
