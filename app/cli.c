@@ -15,10 +15,13 @@
 #include "app/cli.h"
 
 typedef int (*CommandFunc) (DocentLibrary *library, int argc, char **argv);
+/* For commands that open the library themselves, or not at all. */
+typedef int (*ToolFunc) (const char *library_dir, int argc, char **argv);
 
 typedef struct {
   const char *name;
   CommandFunc func;
+  ToolFunc tool;
   const char *summary;
 } Command;
 
@@ -329,11 +332,13 @@ cmd_remove (DocentLibrary  *library,
 /* ---- dispatch --------------------------------------------------------- */
 
 static const Command commands[] = {
-  { "add", cmd_add, "Add files and folders to the library" },
-  { "remove", cmd_remove, "Remove documents by path, folder or id" },
-  { "list", docent_cli_list, "List the documents" },
-  { "status", docent_cli_status, "Show what the library holds" },
-  { "search", docent_cli_search, "Find passages matching a query" },
+  { "add", cmd_add, NULL, "Add files and folders to the library" },
+  { "remove", cmd_remove, NULL, "Remove documents by path, folder or id" },
+  { "list", docent_cli_list, NULL, "List the documents" },
+  { "status", docent_cli_status, NULL, "Show what the library holds" },
+  { "search", docent_cli_search, NULL, "Find passages matching a query" },
+  { "models", NULL, docent_cli_models, "Inspect language and embedding models" },
+  { "engine", NULL, docent_cli_engine, "Engine tools (tokenize)" },
 };
 
 static void
@@ -435,6 +440,8 @@ main (int    argc,
       return DOCENT_EXIT_USAGE;
     }
   dir = docent_library_resolve_dir (library_arg);
+  if (command->tool != NULL)
+    return command->tool (dir, argc - first, argv + first);
   library = docent_library_open (dir, &error);
   if (library == NULL)
     {

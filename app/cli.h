@@ -26,6 +26,16 @@ int  docent_cli_search     (DocentLibrary *library,
                             int            argc,
                             char         **argv);
 
+/* cli-models.c: `models info FILE` (and later add, list, use). Opens the
+ * library in `library_dir` only for the subcommands that need one. */
+int  docent_cli_models     (const char    *library_dir,
+                            int            argc,
+                            char         **argv);
+/* cli-engine.c: `engine tokenize` and other engine tools; no library. */
+int  docent_cli_engine     (const char    *library_dir,
+                            int            argc,
+                            char         **argv);
+
 /* Parses a subcommand's options; prints usage errors itself. */
 gboolean docent_cli_parse  (GOptionContext *context,
                             int            *argc,

@@ -1,0 +1,2 @@
+/* kernels-avx512.c — being written. Compiled with AVX-512 flags. */
+#include <glib.h>
