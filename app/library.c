@@ -140,6 +140,7 @@ typedef struct {
   DocentAddProgress progress;
   GAsyncQueue *done;                /* of Job*, from the workers */
   GHashTable *known_sha;            /* sha256 → path of indexed documents */
+  GMutex known_lock;                /* workers read known_sha, the writer adds */
   guint64 max_file_bytes;
 } AddContext;
 
@@ -298,7 +299,6 @@ typedef struct {
   FileEntry *file;            /* borrowed from the file list */
   char *sha256;
   char *error;                /* extraction failed: why */
-  char *duplicate_of;         /* a stored document has this content */
   DocentExtracted *doc;
   GPtrArray *chunks;          /* of DocentChunk* */
   GPtrArray *layouts;         /* GBytes* per page, NULL entries allowed */
@@ -309,7 +309,6 @@ job_free (Job *job)
 {
   g_free (job->sha256);
   g_free (job->error);
-  g_free (job->duplicate_of);
   g_clear_pointer (&job->doc, docent_extracted_free);
   g_clear_pointer (&job->chunks, g_ptr_array_unref);
   g_clear_pointer (&job->layouts, g_ptr_array_unref);
@@ -388,38 +387,64 @@ encode_layouts (const DocentExtracted *doc)
   return layouts;
 }
 
+static gboolean
+is_known (AddContext *ctx,
+          const char *sha256)
+{
+  gboolean known;
+
+  g_mutex_lock (&ctx->known_lock);
+  known = g_hash_table_contains (ctx->known_sha, sha256);
+  g_mutex_unlock (&ctx->known_lock);
+  return known;
+}
+
+static void
+remember (AddContext *ctx,
+          const char *sha256,
+          const char *path)
+{
+  g_mutex_lock (&ctx->known_lock);
+  g_hash_table_insert (ctx->known_sha, g_strdup (sha256), g_strdup (path));
+  g_mutex_unlock (&ctx->known_lock);
+}
+
+/* Reads, hashes and, unless the content is already stored (and
+ * `skip_known`), extracts and chunks the job's file. */
+static void
+prepare_job (AddContext *ctx,
+             Job        *job,
+             gboolean    skip_known)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = read_file (job->file->path, ctx->max_file_bytes, &job->error);
+  if (bytes == NULL)
+    return;
+  if (job->sha256 == NULL)
+    job->sha256 = sha256_hex (bytes);
+  if (skip_known && is_known (ctx, job->sha256))
+    return;
+  job->doc = docent_extract (bytes, &ctx->extract, &error);
+  if (job->doc == NULL)
+    {
+      job->error = g_strdup (error->message);
+      return;
+    }
+  job->chunks = docent_chunk_document (job->doc, NULL);
+  job->layouts = encode_layouts (job->doc);
+}
+
 static void
 run_job (gpointer data,
          gpointer user_data)
 {
   Job *job = data;
   AddContext *ctx = user_data;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *known;
 
-  if (g_cancellable_is_cancelled (ctx->opts->cancellable))
-    goto done;
-  bytes = read_file (job->file->path, ctx->max_file_bytes, &job->error);
-  if (bytes == NULL)
-    goto done;
-  job->sha256 = sha256_hex (bytes);
-  known = g_hash_table_lookup (ctx->known_sha, job->sha256);
-  if (known != NULL)
-    {
-      job->duplicate_of = g_strdup (known);
-      goto done;
-    }
-  job->doc = docent_extract (bytes, &ctx->extract, &error);
-  if (job->doc == NULL)
-    {
-      job->error = g_strdup (error->message);
-      goto done;
-    }
-  job->chunks = docent_chunk_document (job->doc, NULL);
-  job->layouts = encode_layouts (job->doc);
-
-done:
+  if (!g_cancellable_is_cancelled (ctx->opts->cancellable))
+    prepare_job (ctx, job, TRUE);
   g_async_queue_push (ctx->done, job);
 }
 
@@ -489,7 +514,7 @@ store_document (AddContext       *ctx,
   result->pages = pages->len;
   result->chunks = chunks->len;
   result->type = g_strdup (job->doc->type);
-  g_hash_table_insert (ctx->known_sha, g_strdup (job->sha256), g_strdup (job->file->path));
+  remember (ctx, job->sha256, job->file->path);
   return TRUE;
 }
 
@@ -527,7 +552,7 @@ handle_duplicate (AddContext             *ctx,
       if (!docent_store_touch_document (ctx->library->store, existing->id,
                                         job->file->path, job->file->mtime, error))
         return FALSE;
-      g_hash_table_insert (ctx->known_sha, g_strdup (job->sha256), g_strdup (job->file->path));
+      remember (ctx, job->sha256, job->file->path);
     }
   else
     result->error = g_strdup_printf ("same content as %s", existing->path);
@@ -570,6 +595,10 @@ write_job (AddContext       *ctx,
     }
   if (have_same)
     return handle_duplicate (ctx, job, &same, have_path ? &at_path : NULL, result, error);
+  /* A worker skipped the content as already stored, and it no longer is
+   * (removed by another program meanwhile): do the work here. */
+  if (job->sha256 != NULL && job->doc == NULL && job->error == NULL)
+    prepare_job (ctx, job, FALSE);
 
   if (job->error != NULL || job->doc == NULL)
     {
@@ -578,7 +607,7 @@ write_job (AddContext       *ctx,
 
       fill_record (&rec, job);
       result->outcome = DOCENT_ADD_FAILED;
-      result->error = g_strdup (job->error != NULL ? job->error : "cancelled");
+      result->error = g_strdup (job->error);
       id = docent_store_record_failure (store, &rec, result->error, ctx->opts->collection, error);
       result->document_id = id;
       return id != 0;
@@ -737,11 +766,13 @@ docent_library_add (DocentLibrary           *library,
   if (ok)
     {
       ctx.known_sha = known_sha;
+      g_mutex_init (&ctx.known_lock);
       ctx.done = g_async_queue_new ();
       files = collect_files (&ctx, paths);
       ctx.progress.files_total = MAX (ctx.progress.files_total, files->len);
       ok = process_files (&ctx, files, by_path, error);
       g_async_queue_unref (ctx.done);
+      g_mutex_clear (&ctx.known_lock);
     }
   if (ok && g_cancellable_set_error_if_cancelled (opts->cancellable, error))
     ok = FALSE;

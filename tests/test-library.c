@@ -389,6 +389,39 @@ test_duplicates_and_moves (Fixture       *f,
   g_assert_cmpint (((DocentSearchHit *) hits->pdata[0])->document_id, ==, id);
 }
 
+/* A copy that failed (no password) is not left behind as a failure once the
+ * same content is in the library. */
+static void
+test_failed_then_duplicate (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *one = g_build_filename (f->docs, "one.pdf", NULL);
+  g_autofree char *two = g_build_filename (f->dir, "two.pdf", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) r1 = NULL;
+  g_autoptr(GPtrArray) r2 = NULL;
+  g_autoptr(GPtrArray) r3 = NULL;
+  const char *second[] = { two, NULL };
+  DocentAddOptions with_password = { .password = "pw" };
+  DocentStoreStats stats;
+  gsize len;
+
+  g_assert_true (docent_test_write_pdf_encrypted (one, "pw", "Sealed cormorant minutes.", &error));
+  g_assert_true (g_file_get_contents (one, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (two, contents, len, NULL));
+  r1 = add_docs (f);
+  g_assert_cmpint (result_for (r1, "one.pdf")->outcome, ==, DOCENT_ADD_FAILED);
+  g_assert_true (docent_library_add (f->library, second, &with_password, &r2, &error));
+  g_assert_cmpint (result_for (r2, "two.pdf")->outcome, ==, DOCENT_ADD_ADDED);
+  r3 = add_docs (f);
+  g_assert_cmpint (result_for (r3, "one.pdf")->outcome, ==, DOCENT_ADD_UNCHANGED);
+  g_assert_nonnull (strstr (result_for (r3, "one.pdf")->error, "same content as"));
+  g_assert_true (docent_store_stats (docent_library_store (f->library), &stats, &error));
+  g_assert_cmpuint (stats.documents, ==, 1);
+  g_assert_cmpuint (stats.failed, ==, 0);
+}
+
 static void
 test_remove_and_collections (Fixture       *f,
                              gconstpointer  data)
@@ -539,6 +572,7 @@ main (int argc, char **argv)
   ADD ("bad-files", test_bad_files);
   ADD ("too-large", test_too_large);
   ADD ("duplicates-and-moves", test_duplicates_and_moves);
+  ADD ("failed-then-duplicate", test_failed_then_duplicate);
   ADD ("remove-and-collections", test_remove_and_collections);
   ADD ("cancel", test_cancel);
   ADD ("permissions", test_permissions);
