@@ -7,7 +7,10 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build run cli test test-asan bench clean
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 600
+
+.PHONY: all deps build run cli test test-asan bench fuzz clean
 
 all: build
 
@@ -37,5 +40,18 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 bench: build
 	$(BUILD)/bench/bench-ingest $(ARGS)
 
+# libFuzzer needs clang: a separate build folder.
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) -Dfuzzing=true -Dgui=disabled \
+	  -Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz:
+	@./tools/install-deps.sh --fuzz
+	$(MAKE) $(FUZZ_BUILD)/build.ninja
+	meson compile -C $(FUZZ_BUILD)
+	mkdir -p $(FUZZ_BUILD)/corpus-gguf
+	$(FUZZ_BUILD)/tests/fuzz-gguf -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	  $(FUZZ_BUILD)/corpus-gguf tests/fuzz/corpus/gguf
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian 12 packages Docent needs to build, run and test.
 # Idempotent: packages already present are skipped, so `make` stays quick.
+# With --fuzz, also clang and its libFuzzer runtime (for `make fuzz`).
 set -eu
 
 PACKAGES="
@@ -10,6 +11,9 @@ PACKAGES="
   libsoup-3.0-dev libjson-glib-dev libcairo2-dev
   poppler-utils xvfb xauth dbus-daemon
 "
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES="$PACKAGES clang libclang-rt-14-dev"
+fi
 
 missing=""
 for p in $PACKAGES; do
