@@ -1,2 +1,958 @@
-/* kernels-avx2.c — being written. Compiled with -mavx2 -mfma -mf16c. */
-#include <glib.h>
+/* kernels-avx2.c — the dot kernels for AVX2 + FMA + F16C, and the SIMD
+ * quantization of activations. Compiled with -mavx2 -mfma -mf16c: only
+ * reached through docent_kernels_avx2_install, which dot.c calls after
+ * checking the CPU.
+ *
+ * Every kernel is written once for up to four activation rows (ROWS
+ * macro below): the weight block is loaded and unpacked once, then meets
+ * each row. The one-row vec_dot is the same code with m = 1. Integer
+ * products use the unsigned × signed byte multiply (maddubs): unsigned
+ * weights as they are stored, with the offset of the format taken off
+ * through the activations' block sums, or signed weights made unsigned
+ * with the sign trick (|w| · sign(w) a). Float weights also have 4 x 4
+ * tiles for batches (matmul.c). */
+#include <immintrin.h>
+
+#include "engine/dot.h"
+#include "engine/quant.h"
+
+#define MAXR DOCENT_DOT_MAX_ROWS
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+/* Loops over rows, groups and tiles have a constant count: unrolled, their
+ * accumulators stay in registers (GCC does not always do it at -O2). */
+#define UNROLL _Pragma ("GCC unroll 16")
+
+/* ---- small helpers ------------------------------------------------------- */
+
+ALWAYS_INLINE float
+hsum_ps (__m256 v)
+{
+  __m128 s = _mm_add_ps (_mm256_castps256_ps128 (v), _mm256_extractf128_ps (v, 1));
+
+  s = _mm_add_ps (s, _mm_movehl_ps (s, s));
+  s = _mm_add_ss (s, _mm_movehdup_ps (s));
+  return _mm_cvtss_f32 (s);
+}
+
+ALWAYS_INLINE float
+half_to_float (DocentHalf h)
+{
+  return _cvtsh_ss (h);
+}
+
+/* Pairs of unsigned × signed bytes summed into 8 int32. */
+ALWAYS_INLINE __m256i
+dot_u8_i8 (__m256i u,
+           __m256i s)
+{
+  return _mm256_madd_epi16 (_mm256_maddubs_epi16 (u, s), _mm256_set1_epi16 (1));
+}
+
+/* Signed × signed bytes (neither -128): the sign of x moves onto y. */
+ALWAYS_INLINE __m256i
+dot_i8_i8 (__m256i x,
+           __m256i y)
+{
+  return dot_u8_i8 (_mm256_sign_epi8 (x, x), _mm256_sign_epi8 (y, x));
+}
+
+/* 16 bytes of nibbles to 32 bytes: low nibbles first, then high. */
+ALWAYS_INLINE __m256i
+unpack_nibbles_16 (const guint8 *qs)
+{
+  __m128i b = _mm_loadu_si128 ((const __m128i *) qs);
+  __m128i lo = _mm_and_si128 (b, _mm_set1_epi8 (0x0f));
+  __m128i hi = _mm_and_si128 (_mm_srli_epi16 (b, 4), _mm_set1_epi8 (0x0f));
+
+  return _mm256_set_m128i (hi, lo);
+}
+
+/* Bit i of the 32-bit little-endian qh to 0xff / 0x00 in byte i. */
+ALWAYS_INLINE __m256i
+bits_to_bytes (const guint8 *qh)
+{
+  guint32 bits;
+  __m256i v, mask;
+
+  memcpy (&bits, qh, 4);
+  v = _mm256_shuffle_epi8 (_mm256_set1_epi32 ((int) bits),
+                           _mm256_setr_epi64x (0x0000000000000000, 0x0101010101010101,
+                                               0x0202020202020202, 0x0303030303030303));
+  mask = _mm256_set1_epi64x ((long long) 0x8040201008040201ULL);
+  return _mm256_cmpeq_epi8 (_mm256_and_si256 (v, mask), mask);
+}
+
+ALWAYS_INLINE __m256i
+loadu (const void *p)
+{
+  return _mm256_loadu_si256 ((const __m256i *) p);
+}
+
+/* Writes the m sums; the one-row entry points return out[0]. */
+ALWAYS_INLINE void
+store_sums (const __m256 *acc,
+            const float  *extra,
+            guint         m,
+            float        *out)
+{
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    out[r] = hsum_ps (acc[r]) + extra[r];
+}
+
+/* Defines name (one row) and name_rows (1 … 4 rows) from an always-inline
+ * body taking a constant row count. */
+#define ROWS(name, body)                                                     \
+  static float                                                               \
+  name (gsize n, const void *w, const void *a)                               \
+  {                                                                          \
+    float out[1];                                                            \
+    body (n, w, a, 0, 1, out);                                               \
+    return out[0];                                                           \
+  }                                                                          \
+  static void                                                                \
+  name##_rows (gsize n, const void *w, const void *a, gsize stride, guint m, \
+               float *out)                                                   \
+  {                                                                          \
+    switch (m)                                                               \
+      {                                                                      \
+      case 1: body (n, w, a, stride, 1, out); break;                         \
+      case 2: body (n, w, a, stride, 2, out); break;                         \
+      case 3: body (n, w, a, stride, 3, out); break;                         \
+      default: body (n, w, a, stride, 4, out); break;                        \
+      }                                                                      \
+  }
+
+/* ---- float weights ------------------------------------------------------- */
+
+/* Float rows, 16 then 8 per step (weights converted by load_w, activations
+ * by load_a), the tail in scalar code. */
+#define FLOAT_BODY(fname, load_w, load_a, tail_w, tail_a)       \
+  ALWAYS_INLINE void                                                         \
+  fname (gsize n, const void *w, const void *a, gsize stride, guint m,       \
+         float *out)                                                         \
+  {                                                                          \
+    __m256 acc[MAXR], acc2[MAXR];                                            \
+    float extra[MAXR] = { 0 };                                               \
+    gsize i = 0;                                                             \
+                                                                             \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      acc[r] = acc2[r] = _mm256_setzero_ps ();                               \
+    for (; i + 16 <= n; i += 16)                                             \
+      {                                                                      \
+        __m256 w0 = load_w (w, i), w1 = load_w (w, i + 8);                   \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          {                                                                  \
+            const guint8 *ar = (const guint8 *) a + r * stride;              \
+            acc[r] = _mm256_fmadd_ps (w0, load_a (ar, i), acc[r]);           \
+            acc2[r] = _mm256_fmadd_ps (w1, load_a (ar, i + 8), acc2[r]);     \
+          }                                                                  \
+      }                                                                      \
+    for (; i + 8 <= n; i += 8)                                               \
+      {                                                                      \
+        __m256 w0 = load_w (w, i);                                           \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          acc[r] = _mm256_fmadd_ps (w0, load_a ((const guint8 *) a + r * stride, i), acc[r]); \
+      }                                                                      \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      {                                                                      \
+        const guint8 *ar = (const guint8 *) a + r * stride;                  \
+        acc[r] = _mm256_add_ps (acc[r], acc2[r]);                            \
+        for (gsize j = i; j < n; j++)                                        \
+          extra[r] += tail_w (w, j) * tail_a (ar, j);                        \
+      }                                                                      \
+    store_sums (acc, extra, m, out);                                         \
+  }
+
+ALWAYS_INLINE __m256
+load_f32 (const void *p, gsize i)
+{
+  return _mm256_loadu_ps ((const float *) p + i);
+}
+
+ALWAYS_INLINE __m256
+load_f16 (const void *p, gsize i)
+{
+  return _mm256_cvtph_ps (_mm_loadu_si128 ((const __m128i *) ((const DocentHalf *) p + i)));
+}
+
+ALWAYS_INLINE __m256
+load_bf16 (const void *p, gsize i)
+{
+  __m128i b = _mm_loadu_si128 ((const __m128i *) ((const guint16 *) p + i));
+
+  return _mm256_castsi256_ps (_mm256_slli_epi32 (_mm256_cvtepu16_epi32 (b), 16));
+}
+
+ALWAYS_INLINE float
+tail_f32 (const void *p, gsize i)
+{
+  return ((const float *) p)[i];
+}
+
+ALWAYS_INLINE float
+tail_f16 (const void *p, gsize i)
+{
+  return half_to_float (((const DocentHalf *) p)[i]);
+}
+
+ALWAYS_INLINE float
+tail_bf16 (const void *p, gsize i)
+{
+  return docent_bf16_to_fp32 (((const guint16 *) p)[i]);
+}
+
+FLOAT_BODY (f32_body, load_f32, load_f32, tail_f32, tail_f32)
+FLOAT_BODY (f16_body, load_f16, load_f32, tail_f16, tail_f32)
+FLOAT_BODY (bf16_body, load_bf16, load_bf16, tail_bf16, tail_bf16)
+
+/* A 4 x 4 tile as two passes of 2 weight rows x 4 activation rows: eight
+ * sums fit the sixteen registers beside the loads, and each activation
+ * load feeds two products (the 1 x 4 kernel is bound by reading them). */
+#define FLOAT_TILE(fname, load_w, load_a, tail_w, tail_a)                    \
+  static void                                                                \
+  fname (gsize n, const void *w, gsize w_stride, const void *a,              \
+         gsize a_stride, float *out, gsize out_stride)                       \
+  {                                                                          \
+    UNROLL                                                                   \
+    for (int h = 0; h < 2; h++)                                              \
+      {                                                                      \
+        const guint8 *w0 = (const guint8 *) w + 2 * h * w_stride;            \
+        const guint8 *w1 = w0 + w_stride;                                    \
+        __m256 acc[4][2];                                                    \
+        float extra[4][2] = { { 0 } };                                       \
+        gsize i = 0;                                                         \
+                                                                             \
+        UNROLL                                                               \
+        for (int j = 0; j < 4; j++)                                          \
+          acc[j][0] = acc[j][1] = _mm256_setzero_ps ();                      \
+        for (; i + 8 <= n; i += 8)                                           \
+          {                                                                  \
+            __m256 v0 = load_w (w0, i), v1 = load_w (w1, i);                 \
+            UNROLL                                                           \
+            for (int j = 0; j < 4; j++)                                      \
+              {                                                              \
+                __m256 av = load_a ((const guint8 *) a + j * a_stride, i);   \
+                acc[j][0] = _mm256_fmadd_ps (v0, av, acc[j][0]);             \
+                acc[j][1] = _mm256_fmadd_ps (v1, av, acc[j][1]);             \
+              }                                                              \
+          }                                                                  \
+        for (; i < n; i++)                                                   \
+          {                                                                  \
+            UNROLL                                                           \
+            for (int j = 0; j < 4; j++)                                      \
+              {                                                              \
+                float av = tail_a ((const guint8 *) a + j * a_stride, i);    \
+                extra[j][0] += tail_w (w0, i) * av;                          \
+                extra[j][1] += tail_w (w1, i) * av;                          \
+              }                                                              \
+          }                                                                  \
+        UNROLL                                                               \
+        for (int j = 0; j < 4; j++)                                          \
+          {                                                                  \
+            out[j * out_stride + 2 * h] = hsum_ps (acc[j][0]) + extra[j][0]; \
+            out[j * out_stride + 2 * h + 1] = hsum_ps (acc[j][1]) + extra[j][1]; \
+          }                                                                  \
+      }                                                                      \
+  }
+
+FLOAT_TILE (tile_f32, load_f32, load_f32, tail_f32, tail_f32)
+FLOAT_TILE (tile_f16, load_f16, load_f32, tail_f16, tail_f32)
+FLOAT_TILE (tile_bf16, load_bf16, load_bf16, tail_bf16, tail_bf16)
+
+ROWS (dot_f32, f32_body)
+ROWS (dot_f16, f16_body)
+ROWS (dot_bf16, bf16_body)
+
+/* ---- blocks of 32 -------------------------------------------------------- */
+
+/* The half-precision scales of four blocks `stride` bytes apart. */
+ALWAYS_INLINE __m128
+four_halves (const DocentHalf *d,
+             gsize             stride)
+{
+  const guint8 *p = (const guint8 *) d;
+  __m128i h = _mm_cvtsi32_si128 (d[0]);
+
+  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + stride), 1);
+  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + 2 * stride), 2);
+  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + 3 * stride), 3);
+  return _mm_cvtph_ps (h);
+}
+
+ALWAYS_INLINE __m256
+lane_broadcast (__m128 v,
+                int    k)
+{
+  return _mm256_permutevar8x32_ps (_mm256_castps128_ps256 (v), _mm256_set1_epi32 (k));
+}
+
+/* The signed 32 values of each weight type, as bytes. */
+ALWAYS_INLINE __m256i
+q4_0_values (const DocentBlockQ4_0 *x)
+{
+  return _mm256_sub_epi8 (unpack_nibbles_16 (x->qs), _mm256_set1_epi8 (8));
+}
+
+ALWAYS_INLINE __m256i
+q5_0_values (const DocentBlockQ5_0 *x)
+{
+  __m256i high = _mm256_and_si256 (bits_to_bytes (x->qh), _mm256_set1_epi8 (0x10));
+
+  return _mm256_sub_epi8 (_mm256_or_si256 (unpack_nibbles_16 (x->qs), high), _mm256_set1_epi8 (16));
+}
+
+ALWAYS_INLINE __m256i
+q8_0_values (const DocentBlockQ8_0 *x)
+{
+  return loadu (x->qs);
+}
+
+/* The unsigned values of the types with an offset. */
+ALWAYS_INLINE __m256i
+q4_1_values (const DocentBlockQ4_1 *x)
+{
+  return unpack_nibbles_16 (x->qs);
+}
+
+ALWAYS_INLINE __m256i
+q5_1_values (const DocentBlockQ5_1 *x)
+{
+  __m256i high = _mm256_and_si256 (bits_to_bytes (x->qh), _mm256_set1_epi8 (0x10));
+
+  return _mm256_or_si256 (unpack_nibbles_16 (x->qs), high);
+}
+
+/* Blocks of 32 against Q8_0 / Q8_1 activations, four blocks per step so
+ * their eight scales convert in two instructions. Signed weights use
+ * the sign trick; unsigned ones (OFFSET) go straight into maddubs and add
+ * m times the activations' d * sum. */
+#define BLOCK32_BODY(fname, wtype, atype, values, OFFSET)                    \
+  ALWAYS_INLINE void                                                         \
+  fname (gsize n, const void *w, const void *a, gsize stride, guint m,       \
+         float *out)                                                         \
+  {                                                                          \
+    const wtype *x = w;                                                      \
+    gsize nb = n / DOCENT_QK, i = 0;                                         \
+    __m256 acc[MAXR];                                                        \
+    __m128 acco[MAXR];                                                       \
+    float extra[MAXR] = { 0 };                                               \
+                                                                             \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      {                                                                      \
+        acc[r] = _mm256_setzero_ps ();                                       \
+        acco[r] = _mm_setzero_ps ();                                         \
+      }                                                                      \
+    for (; i + 4 <= nb; i += 4)                                              \
+      {                                                                      \
+        __m256i q[4], aq[4];                                                 \
+        __m128 dx = four_halves (&x[i].d, sizeof (wtype));                   \
+        __m128 mx = OFFSET ? four_halves ((const DocentHalf *) &x[i].d + 1, sizeof (wtype)) \
+                           : _mm_setzero_ps ();                              \
+        UNROLL                                                               \
+        for (int k = 0; k < 4; k++)                                          \
+          {                                                                  \
+            q[k] = values (x + i + k);                                       \
+            aq[k] = OFFSET ? q[k] : _mm256_sign_epi8 (q[k], q[k]);           \
+          }                                                                  \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          {                                                                  \
+            const atype *y = (const atype *) ((const guint8 *) a + r * stride) + i; \
+            __m128 dd = _mm_mul_ps (dx, four_halves (&y[0].d, sizeof *y));   \
+            UNROLL                                                           \
+            for (int k = 0; k < 4; k++)                                      \
+              {                                                              \
+                __m256i yq = loadu (y[k].qs);                                \
+                __m256i p = dot_u8_i8 (aq[k], OFFSET ? yq : _mm256_sign_epi8 (yq, q[k])); \
+                acc[r] = _mm256_fmadd_ps (lane_broadcast (dd, k), _mm256_cvtepi32_ps (p), acc[r]); \
+              }                                                              \
+            if (OFFSET)                                                      \
+              acco[r] = _mm_fmadd_ps (mx, four_halves ((const DocentHalf *) &y[0].d + 1, sizeof *y), \
+                                      acco[r]);                              \
+          }                                                                  \
+      }                                                                      \
+    for (; i < nb; i++)                                                      \
+      {                                                                      \
+        __m256i q = values (x + i);                                          \
+        __m256i aq = OFFSET ? q : _mm256_sign_epi8 (q, q);                   \
+        float d = half_to_float (x[i].d);                                    \
+        float off = OFFSET ? half_to_float (((const DocentHalf *) &x[i].d)[1]) : 0.f; \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          {                                                                  \
+            const atype *y = (const atype *) ((const guint8 *) a + r * stride) + i; \
+            __m256i yq = loadu (y->qs);                                      \
+            __m256i p = dot_u8_i8 (aq, OFFSET ? yq : _mm256_sign_epi8 (yq, q)); \
+            acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * half_to_float (y->d)), \
+                                      _mm256_cvtepi32_ps (p), acc[r]);       \
+            if (OFFSET)                                                      \
+              extra[r] += off * half_to_float (((const DocentHalf *) &y->d)[1]); \
+          }                                                                  \
+      }                                                                      \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      {                                                                      \
+        __m128 o = _mm_hadd_ps (acco[r], acco[r]);                           \
+        extra[r] += _mm_cvtss_f32 (_mm_hadd_ps (o, o));                      \
+      }                                                                      \
+    store_sums (acc, extra, m, out);                                         \
+  }
+
+BLOCK32_BODY (q4_0_body, DocentBlockQ4_0, DocentBlockQ8_0, q4_0_values, 0)
+BLOCK32_BODY (q5_0_body, DocentBlockQ5_0, DocentBlockQ8_0, q5_0_values, 0)
+BLOCK32_BODY (q8_0_body, DocentBlockQ8_0, DocentBlockQ8_0, q8_0_values, 0)
+BLOCK32_BODY (q4_1_body, DocentBlockQ4_1, DocentBlockQ8_1, q4_1_values, 1)
+BLOCK32_BODY (q5_1_body, DocentBlockQ5_1, DocentBlockQ8_1, q5_1_values, 1)
+
+ROWS (dot_q4_0, q4_0_body)
+ROWS (dot_q4_1, q4_1_body)
+ROWS (dot_q5_0, q5_0_body)
+ROWS (dot_q5_1, q5_1_body)
+ROWS (dot_q8_0, q8_0_body)
+
+/* ---- K-quants ------------------------------------------------------------ */
+
+ALWAYS_INLINE const DocentBlockQ8_K *
+row_k (const void *a, gsize stride, guint r, gsize i)
+{
+  return (const DocentBlockQ8_K *) ((const guint8 *) a + r * stride) + i;
+}
+
+/* 16 int16 products (from maddubs) times one scale for the first 8 (the
+ * first 16 elements) and another for the last 8, summed into int32. */
+ALWAYS_INLINE __m256i
+scale_pairs (__m256i p,
+             int     s0,
+             int     s1)
+{
+  return _mm256_madd_epi16 (p, _mm256_set_m128i (_mm_set1_epi16 ((short) s1),
+                                                 _mm_set1_epi16 ((short) s0)));
+}
+
+/* The scales of a Q4_K / Q5_K block broadcast for the 16-bit multiply,
+ * and the mins doubled up ([m0 m0 m1 m1 …]) to meet the 16 group sums
+ * of the activations, whose pairs make the 8 groups of 32. */
+typedef struct {
+  __m256i scales;
+  __m256i mins;
+} K4Scales;
+
+ALWAYS_INLINE K4Scales
+k4_scales (const guint8 *packed)
+{
+  guint64 sc, mn;
+  __m128i sc16, mn16;
+  K4Scales k;
+
+  docent_k4_scales_unpack (packed, &sc, &mn);
+  sc16 = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((long long) sc));
+  mn16 = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((long long) mn));
+  k.scales = _mm256_broadcastsi128_si256 (sc16);
+  k.mins = _mm256_set_m128i (_mm_unpackhi_epi16 (mn16, mn16), _mm_unpacklo_epi16 (mn16, mn16));
+  return k;
+}
+
+/* Scale j of k.scales in every 16-bit lane. */
+ALWAYS_INLINE __m256i
+k4_scale (K4Scales k,
+          int      j)
+{
+  return _mm256_shuffle_epi8 (k.scales, _mm256_set1_epi16 ((short) (((2 * j + 1) << 8) | (2 * j))));
+}
+
+/* sum over groups of min * activation sum, as 8 int32. */
+ALWAYS_INLINE __m256i
+k4_min_sums (K4Scales               k,
+             const DocentBlockQ8_K *y)
+{
+  return _mm256_madd_epi16 (loadu (y->bsums), k.mins);
+}
+
+ALWAYS_INLINE void
+q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  const DocentBlockQ4_K *x = w;
+  __m256 acc[MAXR], accm[MAXR];
+  const __m256i low4 = _mm256_set1_epi8 (0x0f);
+
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    acc[r] = accm[r] = _mm256_setzero_ps ();
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
+      K4Scales k = k4_scales (x[i].scales);
+      __m256i sumi[MAXR];
+
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        sumi[r] = _mm256_setzero_si256 ();
+      UNROLL
+      for (int c = 0; c < 4; c++)
+        {
+          __m256i bytes = loadu (x[i].qs + 32 * c);
+          __m256i lo = _mm256_and_si256 (bytes, low4);
+          __m256i hi = _mm256_and_si256 (_mm256_srli_epi16 (bytes, 4), low4);
+          __m256i s0 = k4_scale (k, 2 * c), s1 = k4_scale (k, 2 * c + 1);
+
+          UNROLL
+          for (guint r = 0; r < m; r++)
+            {
+              const gint8 *q8 = row_k (a, stride, r, i)->qs + 64 * c;
+              __m256i p0 = _mm256_madd_epi16 (_mm256_maddubs_epi16 (lo, loadu (q8)), s0);
+              __m256i p1 = _mm256_madd_epi16 (_mm256_maddubs_epi16 (hi, loadu (q8 + 32)), s1);
+
+              sumi[r] = _mm256_add_epi32 (sumi[r], _mm256_add_epi32 (p0, p1));
+            }
+        }
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+
+          acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
+          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (dmin * y->d),
+                                     _mm256_cvtepi32_ps (k4_min_sums (k, y)), accm[r]);
+        }
+    }
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    out[r] = hsum_ps (_mm256_sub_ps (acc[r], accm[r]));
+}
+
+ALWAYS_INLINE void
+q5_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  const DocentBlockQ5_K *x = w;
+  __m256 acc[MAXR], accm[MAXR];
+  const __m256i low4 = _mm256_set1_epi8 (0x0f), one = _mm256_set1_epi8 (1);
+
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    acc[r] = accm[r] = _mm256_setzero_ps ();
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
+      K4Scales k = k4_scales (x[i].scales);
+      __m256i sumi[MAXR], hbits = loadu (x[i].qh);
+
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        sumi[r] = _mm256_setzero_si256 ();
+      UNROLL
+      for (int c = 0; c < 4; c++)
+        {
+          __m256i bytes = loadu (x[i].qs + 32 * c);
+          __m256i h0 = _mm256_slli_epi16 (_mm256_and_si256 (hbits, one), 4);
+          __m256i h1 = _mm256_slli_epi16 (_mm256_and_si256 (_mm256_srli_epi16 (hbits, 1), one), 4);
+          __m256i lo = _mm256_or_si256 (_mm256_and_si256 (bytes, low4), h0);
+          __m256i hi = _mm256_or_si256 (_mm256_and_si256 (_mm256_srli_epi16 (bytes, 4), low4), h1);
+          __m256i s0 = k4_scale (k, 2 * c), s1 = k4_scale (k, 2 * c + 1);
+
+          hbits = _mm256_srli_epi16 (hbits, 2);
+          UNROLL
+          for (guint r = 0; r < m; r++)
+            {
+              const gint8 *q8 = row_k (a, stride, r, i)->qs + 64 * c;
+              __m256i p0 = _mm256_madd_epi16 (_mm256_maddubs_epi16 (lo, loadu (q8)), s0);
+              __m256i p1 = _mm256_madd_epi16 (_mm256_maddubs_epi16 (hi, loadu (q8 + 32)), s1);
+
+              sumi[r] = _mm256_add_epi32 (sumi[r], _mm256_add_epi32 (p0, p1));
+            }
+        }
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+
+          acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
+          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (dmin * y->d),
+                                     _mm256_cvtepi32_ps (k4_min_sums (k, y)), accm[r]);
+        }
+    }
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    out[r] = hsum_ps (_mm256_sub_ps (acc[r], accm[r]));
+}
+
+/* Q6_K: unsigned 6-bit q (0 … 63) through maddubs, the -32 taken off with
+ * the activations' group sums. */
+ALWAYS_INLINE void
+q6_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  const DocentBlockQ6_K *x = w;
+  __m256 acc[MAXR], accm[MAXR];
+  const __m256i low4 = _mm256_set1_epi8 (0x0f), two = _mm256_set1_epi8 (3);
+
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    acc[r] = accm[r] = _mm256_setzero_ps ();
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      const gint8 *sc = x[i].scales;
+      float d = half_to_float (x[i].d);
+      __m256i sumi[MAXR];
+      __m256i sc16 = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) sc));
+
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        sumi[r] = _mm256_setzero_si256 ();
+      UNROLL
+      for (int h = 0; h < 2; h++)
+        {
+          __m256i ql0 = loadu (x[i].ql + 64 * h), ql1 = loadu (x[i].ql + 64 * h + 32);
+          __m256i qh = loadu (x[i].qh + 32 * h);
+          __m256i q[4];
+
+          q[0] = _mm256_or_si256 (_mm256_and_si256 (ql0, low4),
+                                  _mm256_slli_epi16 (_mm256_and_si256 (qh, two), 4));
+          q[1] = _mm256_or_si256 (_mm256_and_si256 (ql1, low4),
+                                  _mm256_slli_epi16 (_mm256_and_si256 (_mm256_srli_epi16 (qh, 2), two), 4));
+          q[2] = _mm256_or_si256 (_mm256_and_si256 (_mm256_srli_epi16 (ql0, 4), low4),
+                                  _mm256_slli_epi16 (_mm256_and_si256 (_mm256_srli_epi16 (qh, 4), two), 4));
+          q[3] = _mm256_or_si256 (_mm256_and_si256 (_mm256_srli_epi16 (ql1, 4), low4),
+                                  _mm256_slli_epi16 (_mm256_and_si256 (_mm256_srli_epi16 (qh, 6), two), 4));
+          UNROLL
+          for (int k = 0; k < 4; k++)
+            {
+              int g = 8 * h + 2 * k;
+
+              UNROLL
+              for (guint r = 0; r < m; r++)
+                {
+                  const gint8 *q8 = row_k (a, stride, r, i)->qs + 128 * h + 32 * k;
+                  __m256i p = scale_pairs (_mm256_maddubs_epi16 (q[k], loadu (q8)), sc[g], sc[g + 1]);
+
+                  sumi[r] = _mm256_add_epi32 (sumi[r], p);
+                }
+            }
+        }
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+          __m256i off = _mm256_madd_epi16 (loadu (y->bsums), sc16);
+
+          acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
+          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (32.f * d * y->d), _mm256_cvtepi32_ps (off), accm[r]);
+        }
+    }
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    out[r] = hsum_ps (_mm256_sub_ps (acc[r], accm[r]));
+}
+
+ALWAYS_INLINE void
+q2_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  const DocentBlockQ2_K *x = w;
+  __m256 acc[MAXR];
+  float extra[MAXR] = { 0 };
+  const __m256i three = _mm256_set1_epi8 (3);
+
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    acc[r] = _mm256_setzero_ps ();
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      const guint8 *sc = x[i].scales;
+      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
+      __m256i sumi[MAXR];
+
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        sumi[r] = _mm256_setzero_si256 ();
+      UNROLL
+      for (int h = 0; h < 2; h++)
+        {
+          __m256i v = loadu (x[i].qs + 32 * h);
+
+          UNROLL
+          for (int s = 0; s < 4; s++)
+            {
+              __m256i q = _mm256_and_si256 (v, three);
+              int g = 8 * h + 2 * s;
+
+              v = _mm256_srli_epi16 (v, 2);
+              UNROLL
+              for (guint r = 0; r < m; r++)
+                {
+                  const gint8 *q8 = row_k (a, stride, r, i)->qs + 128 * h + 32 * s;
+                  __m256i p = scale_pairs (_mm256_maddubs_epi16 (q, loadu (q8)),
+                                           sc[g] & 0xf, sc[g + 1] & 0xf);
+
+                  sumi[r] = _mm256_add_epi32 (sumi[r], p);
+                }
+            }
+        }
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+          int msum = 0;
+
+          for (int g = 0; g < 16; g++)
+            msum += (sc[g] >> 4) * y->bsums[g];
+          acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
+          extra[r] -= dmin * y->d * msum;
+        }
+    }
+  store_sums (acc, extra, m, out);
+}
+
+ALWAYS_INLINE void
+k3_unpack (const guint8 *s,
+           int          *scales)
+{
+  UNROLL
+  for (int j = 0; j < 16; j++)
+    {
+      int low = j < 8 ? (s[j] & 0xf) : (s[j - 8] >> 4);
+
+      scales[j] = (low | (((s[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
+    }
+}
+
+/* Q3_K: u = low two bits + 4 * high bit (0 … 7) through maddubs; the
+ * value is u - 4, the -4 taken off with the group sums. */
+ALWAYS_INLINE void
+q3_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  const DocentBlockQ3_K *x = w;
+  __m256 acc[MAXR];
+  float extra[MAXR] = { 0 };
+  const __m256i three = _mm256_set1_epi8 (3), one = _mm256_set1_epi8 (1);
+
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    acc[r] = _mm256_setzero_ps ();
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      float d = half_to_float (x[i].d);
+      __m256i sumi[MAXR], hm = loadu (x[i].hmask);
+      int sc[16];
+
+      k3_unpack (x[i].scales, sc);
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        sumi[r] = _mm256_setzero_si256 ();
+      UNROLL
+      for (int h = 0; h < 2; h++)
+        {
+          __m256i v = loadu (x[i].qs + 32 * h);
+
+          UNROLL
+          for (int s = 0; s < 4; s++)
+            {
+              __m256i high = _mm256_slli_epi16 (_mm256_and_si256 (hm, one), 2);
+              __m256i q = _mm256_or_si256 (_mm256_and_si256 (v, three), high);
+              int g = 8 * h + 2 * s;
+
+              v = _mm256_srli_epi16 (v, 2);
+              hm = _mm256_srli_epi16 (hm, 1);
+              UNROLL
+              for (guint r = 0; r < m; r++)
+                {
+                  const gint8 *q8 = row_k (a, stride, r, i)->qs + 128 * h + 32 * s;
+                  __m256i p = scale_pairs (_mm256_maddubs_epi16 (q, loadu (q8)), sc[g], sc[g + 1]);
+
+                  sumi[r] = _mm256_add_epi32 (sumi[r], p);
+                }
+            }
+        }
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+          int off = 0;
+
+          for (int g = 0; g < 16; g++)
+            off += sc[g] * y->bsums[g];
+          acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
+          extra[r] -= 4.f * d * y->d * off;
+        }
+    }
+  store_sums (acc, extra, m, out);
+}
+
+ROWS (dot_q2_k, q2_k_body)
+ROWS (dot_q3_k, q3_k_body)
+ROWS (dot_q4_k, q4_k_body)
+ROWS (dot_q5_k, q5_k_body)
+ROWS (dot_q6_k, q6_k_body)
+
+/* ---- activations --------------------------------------------------------- */
+
+/* Largest |x| of 32 floats. */
+ALWAYS_INLINE float
+amax_32 (const float *x)
+{
+  const __m256 sign = _mm256_set1_ps (-0.f);
+  __m256 m = _mm256_andnot_ps (sign, _mm256_loadu_ps (x));
+  __m128 s;
+
+  for (int j = 8; j < 32; j += 8)
+    m = _mm256_max_ps (m, _mm256_andnot_ps (sign, _mm256_loadu_ps (x + j)));
+  s = _mm_max_ps (_mm256_castps256_ps128 (m), _mm256_extractf128_ps (m, 1));
+  s = _mm_max_ps (s, _mm_movehl_ps (s, s));
+  s = _mm_max_ss (s, _mm_movehdup_ps (s));
+  return _mm_cvtss_f32 (s);
+}
+
+/* 32 floats times inv, rounded to nearest even, clamped to ±127, as
+ * bytes in order. */
+ALWAYS_INLINE __m256i
+round_32 (const float *x,
+          float        inv)
+{
+  const __m256 v = _mm256_set1_ps (inv);
+  const __m256i lim = _mm256_set1_epi32 (127), nlim = _mm256_set1_epi32 (-127);
+  __m256i q[4], p01, p23;
+
+  UNROLL
+  for (int j = 0; j < 4; j++)
+    {
+      q[j] = _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_loadu_ps (x + 8 * j), v));
+      q[j] = _mm256_max_epi32 (_mm256_min_epi32 (q[j], lim), nlim);
+    }
+  /* packs work per 128-bit lane: undo the interleave with a permute. */
+  p01 = _mm256_packs_epi32 (q[0], q[1]);
+  p23 = _mm256_packs_epi32 (q[2], q[3]);
+  return _mm256_permutevar8x32_epi32 (_mm256_packs_epi16 (p01, p23),
+                                      _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/* Same arithmetic as the scalar quantizer, so the bytes are identical. */
+static void
+from_float_q8_0 (const float *x,
+                 void        *y,
+                 gsize        n)
+{
+  DocentBlockQ8_0 *b = y;
+
+  for (gsize i = 0; i < n / DOCENT_QK; i++, x += DOCENT_QK)
+    {
+      DocentHalf h = (DocentHalf) _cvtss_sh (amax_32 (x) / 127.f, 0);
+      float d = half_to_float (h);
+
+      b[i].d = h;
+      _mm256_storeu_si256 ((__m256i *) b[i].qs, round_32 (x, d != 0.f ? 1.f / d : 0.f));
+    }
+}
+
+ALWAYS_INLINE int
+hsum_bytes (__m256i q)
+{
+  __m256i s = _mm256_madd_epi16 (_mm256_maddubs_epi16 (_mm256_set1_epi8 (1), q),
+                                 _mm256_set1_epi16 (1));
+  __m128i t = _mm_add_epi32 (_mm256_castsi256_si128 (s), _mm256_extracti128_si256 (s, 1));
+
+  t = _mm_add_epi32 (t, _mm_shuffle_epi32 (t, 0x4e));
+  t = _mm_add_epi32 (t, _mm_shuffle_epi32 (t, 0xb1));
+  return _mm_cvtsi128_si32 (t);
+}
+
+static void
+from_float_q8_1 (const float *x,
+                 void        *y,
+                 gsize        n)
+{
+  DocentBlockQ8_1 *b = y;
+
+  for (gsize i = 0; i < n / DOCENT_QK; i++, x += DOCENT_QK)
+    {
+      DocentHalf h = (DocentHalf) _cvtss_sh (amax_32 (x) / 127.f, 0);
+      float d = half_to_float (h);
+      __m256i q = round_32 (x, d != 0.f ? 1.f / d : 0.f);
+
+      b[i].d = h;
+      _mm256_storeu_si256 ((__m256i *) b[i].qs, q);
+      b[i].s = (DocentHalf) _cvtss_sh (d * (float) hsum_bytes (q), 0);
+    }
+}
+
+static void
+from_float_q8_k (const float *x,
+                 void        *y,
+                 gsize        n)
+{
+  DocentBlockQ8_K *b = y;
+
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++, x += DOCENT_QK_K)
+    {
+      float amax = 0.f, d, inv;
+
+      for (int j = 0; j < DOCENT_QK_K; j += 32)
+        amax = MAX (amax, amax_32 (x + j));
+      d = amax / 127.f;
+      inv = d != 0.f ? 1.f / d : 0.f;
+      b[i].d = d;
+      for (int j = 0; j < DOCENT_QK_K; j += 32)
+        {
+          __m256i q = round_32 (x + j, inv);
+          /* Sums of each 16 bytes: widen to int16 and add pairs down. */
+          __m256i s = _mm256_maddubs_epi16 (_mm256_set1_epi8 (1), q);
+          __m128i lo, hi;
+
+          _mm256_storeu_si256 ((__m256i *) (b[i].qs + j), q);
+          s = _mm256_hadd_epi16 (s, s);
+          s = _mm256_hadd_epi16 (s, s);
+          s = _mm256_hadd_epi16 (s, s);
+          lo = _mm256_castsi256_si128 (s);
+          hi = _mm256_extracti128_si256 (s, 1);
+          b[i].bsums[j / 16] = (gint16) _mm_extract_epi16 (lo, 0);
+          b[i].bsums[j / 16 + 1] = (gint16) _mm_extract_epi16 (hi, 0);
+        }
+    }
+}
+
+/* ---- installation -------------------------------------------------------- */
+
+static void
+install (DocentDotKernel      *table,
+         guint32               type,
+         DocentVecDotFunc      vec_dot,
+         DocentVecDotRowsFunc  rows,
+         DocentFromFloatFunc   from_float)
+{
+  table[type].vec_dot = vec_dot;
+  table[type].vec_dot_rows = rows;
+  table[type].vec_dot_tile = NULL;
+  if (from_float != NULL)
+    table[type].from_float = from_float;
+}
+
+static void
+install_tile (DocentDotKernel      *table,
+              guint32               type,
+              DocentVecDotTileFunc  tile)
+{
+  table[type].vec_dot_tile = tile;
+}
+
+void
+docent_kernels_avx2_install (DocentDotKernel *table)
+{
+  install (table, DOCENT_TYPE_F32, dot_f32, dot_f32_rows, NULL);
+  install (table, DOCENT_TYPE_F16, dot_f16, dot_f16_rows, NULL);
+  install (table, DOCENT_TYPE_BF16, dot_bf16, dot_bf16_rows, NULL);
+  install (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, from_float_q8_0);
+  install (table, DOCENT_TYPE_Q4_1, dot_q4_1, dot_q4_1_rows, from_float_q8_1);
+  install (table, DOCENT_TYPE_Q5_0, dot_q5_0, dot_q5_0_rows, from_float_q8_0);
+  install (table, DOCENT_TYPE_Q5_1, dot_q5_1, dot_q5_1_rows, from_float_q8_1);
+  install (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, from_float_q8_0);
+  install (table, DOCENT_TYPE_Q2_K, dot_q2_k, dot_q2_k_rows, from_float_q8_k);
+  install (table, DOCENT_TYPE_Q3_K, dot_q3_k, dot_q3_k_rows, from_float_q8_k);
+  install (table, DOCENT_TYPE_Q4_K, dot_q4_k, dot_q4_k_rows, from_float_q8_k);
+  install (table, DOCENT_TYPE_Q5_K, dot_q5_k, dot_q5_k_rows, from_float_q8_k);
+  install (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, from_float_q8_k);
+  install_tile (table, DOCENT_TYPE_F32, tile_f32);
+  install_tile (table, DOCENT_TYPE_F16, tile_f16);
+  install_tile (table, DOCENT_TYPE_BF16, tile_bf16);
+}

@@ -1,2 +1,633 @@
-/* kernels-avx512.c — being written. Compiled with AVX-512 flags. */
-#include <glib.h>
+/* kernels-avx512.c — the dot kernels for AVX-512 (F, BW, VL and VNNI;
+ * BF16 where the CPU has it) for the types real models use: F32, F16,
+ * BF16, Q8_0, Q4_0, Q4_K, Q6_K. Other types keep their AVX2 kernels.
+ * Compiled with the AVX-512 flags: only reached through
+ * docent_kernels_avx512_install, which dot.c calls after checking the
+ * CPU (the bf16 kernel only when it has AVX512_BF16).
+ *
+ * Like kernels-avx2.c, each kernel is written once for up to four
+ * activation rows, and the float types also as 4 x 4 tiles for batches.
+ * Blocks of 32 go two to a register; K-quant weights are rearranged so
+ * each 64-byte load of activations meets its own weights, and per-group
+ * scales are applied with the 16-bit VNNI dot (dpwssd). */
+#include <immintrin.h>
+
+#include "engine/dot.h"
+#include "engine/quant.h"
+
+#define MAXR DOCENT_DOT_MAX_ROWS
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+/* Loops over rows, groups and tiles have a constant count: unrolled, their
+ * accumulators stay in registers (GCC does not always do it at -O2). */
+#define UNROLL _Pragma ("GCC unroll 16")
+
+#define ROWS(name, body)                                                     \
+  static float                                                               \
+  name (gsize n, const void *w, const void *a)                               \
+  {                                                                          \
+    float out[1];                                                            \
+    body (n, w, a, 0, 1, out);                                               \
+    return out[0];                                                           \
+  }                                                                          \
+  static void                                                                \
+  name##_rows (gsize n, const void *w, const void *a, gsize stride, guint m, \
+               float *out)                                                   \
+  {                                                                          \
+    switch (m)                                                               \
+      {                                                                      \
+      case 1: body (n, w, a, stride, 1, out); break;                         \
+      case 2: body (n, w, a, stride, 2, out); break;                         \
+      case 3: body (n, w, a, stride, 3, out); break;                         \
+      default: body (n, w, a, stride, 4, out); break;                        \
+      }                                                                      \
+  }
+
+ALWAYS_INLINE float
+half_to_float (DocentHalf h)
+{
+  return _cvtsh_ss (h);
+}
+
+ALWAYS_INLINE const guint8 *
+row_ptr (const void *a, gsize stride, guint r)
+{
+  return (const guint8 *) a + r * stride;
+}
+
+/* ---- float weights ------------------------------------------------------- */
+
+/* Whole vectors use plain loads; only the tail is masked. */
+ALWAYS_INLINE __m512
+load_f32 (const void *p, gsize i, __mmask16 k)
+{
+  if (__builtin_constant_p (k) && k == 0xffff)
+    return _mm512_loadu_ps ((const float *) p + i);
+  return _mm512_maskz_loadu_ps (k, (const float *) p + i);
+}
+
+ALWAYS_INLINE __m512
+load_f16 (const void *p, gsize i, __mmask16 k)
+{
+  if (__builtin_constant_p (k) && k == 0xffff)
+    return _mm512_cvtph_ps (_mm256_loadu_si256 ((const __m256i *) ((const DocentHalf *) p + i)));
+  return _mm512_cvtph_ps (_mm256_maskz_loadu_epi16 (k, (const DocentHalf *) p + i));
+}
+
+/* 16 per step, two independent sums; the tail through masked loads. */
+#define FLOAT_BODY(fname, load_w)                                            \
+  ALWAYS_INLINE void                                                         \
+  fname (gsize n, const void *w, const void *a, gsize stride, guint m,       \
+         float *out)                                                         \
+  {                                                                          \
+    __m512 acc[MAXR], acc2[MAXR];                                            \
+    gsize i = 0;                                                             \
+                                                                             \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      acc[r] = acc2[r] = _mm512_setzero_ps ();                               \
+    for (; i + 32 <= n; i += 32)                                             \
+      {                                                                      \
+        __m512 w0 = load_w (w, i, 0xffff), w1 = load_w (w, i + 16, 0xffff);  \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          {                                                                  \
+            const guint8 *ar = row_ptr (a, stride, r);                       \
+            acc[r] = _mm512_fmadd_ps (w0, load_f32 (ar, i, 0xffff), acc[r]); \
+            acc2[r] = _mm512_fmadd_ps (w1, load_f32 (ar, i + 16, 0xffff), acc2[r]); \
+          }                                                                  \
+      }                                                                      \
+    for (; i < n; i += 16)                                                   \
+      {                                                                      \
+        __mmask16 k = n - i >= 16 ? 0xffff : (__mmask16) ((1u << (n - i)) - 1); \
+        __m512 w0 = load_w (w, i, k);                                        \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          acc[r] = _mm512_fmadd_ps (w0, load_f32 (row_ptr (a, stride, r), i, k), acc[r]); \
+      }                                                                      \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      out[r] = _mm512_reduce_add_ps (_mm512_add_ps (acc[r], acc2[r]));       \
+  }
+
+FLOAT_BODY (f32_body, load_f32)
+FLOAT_BODY (f16_body, load_f16)
+
+/* bf16 × bf16 pairs straight into float sums (VDPBF16PS). */
+ALWAYS_INLINE __m512bh
+load_bf16_pairs (const void *p, gsize i, __mmask32 k)
+{
+  if (__builtin_constant_p (k) && k == 0xffffffff)
+    return (__m512bh) _mm512_loadu_si512 ((const guint16 *) p + i);
+  return (__m512bh) _mm512_maskz_loadu_epi16 (k, (const guint16 *) p + i);
+}
+
+ALWAYS_INLINE void
+bf16_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  __m512 acc[MAXR], acc2[MAXR];
+  gsize i = 0;
+
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    acc[r] = acc2[r] = _mm512_setzero_ps ();
+  for (; i + 64 <= n; i += 64)
+    {
+      __m512bh w0 = load_bf16_pairs (w, i, 0xffffffff), w1 = load_bf16_pairs (w, i + 32, 0xffffffff);
+
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const guint8 *ar = row_ptr (a, stride, r);
+
+          acc[r] = _mm512_dpbf16_ps (acc[r], w0, load_bf16_pairs (ar, i, 0xffffffff));
+          acc2[r] = _mm512_dpbf16_ps (acc2[r], w1, load_bf16_pairs (ar, i + 32, 0xffffffff));
+        }
+    }
+  for (; i < n; i += 32)
+    {
+      __mmask32 k = n - i >= 32 ? 0xffffffff : (__mmask32) ((1u << (n - i)) - 1);
+      __m512bh w0 = load_bf16_pairs (w, i, k);
+
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        acc[r] = _mm512_dpbf16_ps (acc[r], w0, load_bf16_pairs (row_ptr (a, stride, r), i, k));
+    }
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    out[r] = _mm512_reduce_add_ps (_mm512_add_ps (acc[r], acc2[r]));
+}
+
+/* 4 weight rows x 4 activation rows: sixteen sums in registers, each
+ * loaded vector used four times (a 1 x 4 kernel streams the activations
+ * from L2 and is bound by that). */
+#define FLOAT_TILE(fname, load_w)                                            \
+  static void                                                                \
+  fname (gsize n, const void *w, gsize w_stride, const void *a,              \
+         gsize a_stride, float *out, gsize out_stride)                       \
+  {                                                                          \
+    __m512 acc[4][4], wv[4];                                                 \
+    gsize i = 0;                                                             \
+                                                                             \
+    UNROLL                                                                   \
+    for (int j = 0; j < 4; j++)                                              \
+      UNROLL                                                                 \
+      for (int k = 0; k < 4; k++)                                            \
+        acc[j][k] = _mm512_setzero_ps ();                                    \
+    for (; i < n; i += 16)                                                   \
+      {                                                                      \
+        __mmask16 mask = n - i >= 16 ? 0xffff : (__mmask16) ((1u << (n - i)) - 1); \
+        if (mask == 0xffff)                                                  \
+          UNROLL                                                             \
+          for (int k = 0; k < 4; k++)                                        \
+            wv[k] = load_w (row_ptr (w, w_stride, k), i, 0xffff);            \
+        else                                                                 \
+          UNROLL                                                             \
+          for (int k = 0; k < 4; k++)                                        \
+            wv[k] = load_w (row_ptr (w, w_stride, k), i, mask);              \
+        UNROLL                                                               \
+        for (int j = 0; j < 4; j++)                                          \
+          {                                                                  \
+            __m512 av = mask == 0xffff                                       \
+                        ? load_f32 (row_ptr (a, a_stride, j), i, 0xffff)     \
+                        : load_f32 (row_ptr (a, a_stride, j), i, mask);      \
+            UNROLL                                                           \
+            for (int k = 0; k < 4; k++)                                      \
+              acc[j][k] = _mm512_fmadd_ps (wv[k], av, acc[j][k]);            \
+          }                                                                  \
+      }                                                                      \
+    UNROLL                                                                   \
+    for (int j = 0; j < 4; j++)                                              \
+      UNROLL                                                                 \
+      for (int k = 0; k < 4; k++)                                            \
+        out[j * out_stride + k] = _mm512_reduce_add_ps (acc[j][k]);          \
+  }
+
+FLOAT_TILE (tile_f32, load_f32)
+FLOAT_TILE (tile_f16, load_f16)
+
+static void
+tile_bf16 (gsize n, const void *w, gsize w_stride, const void *a,
+           gsize a_stride, float *out, gsize out_stride)
+{
+  __m512 acc[4][4];
+  __m512bh wv[4];
+
+  UNROLL
+  for (int j = 0; j < 4; j++)
+    UNROLL
+    for (int k = 0; k < 4; k++)
+      acc[j][k] = _mm512_setzero_ps ();
+  for (gsize i = 0; i < n; i += 32)
+    {
+      __mmask32 mask = n - i >= 32 ? 0xffffffff : (__mmask32) ((1u << (n - i)) - 1);
+
+      if (mask == 0xffffffff)
+        UNROLL
+        for (int k = 0; k < 4; k++)
+          wv[k] = load_bf16_pairs (row_ptr (w, w_stride, k), i, 0xffffffff);
+      else
+        UNROLL
+        for (int k = 0; k < 4; k++)
+          wv[k] = load_bf16_pairs (row_ptr (w, w_stride, k), i, mask);
+      UNROLL
+      for (int j = 0; j < 4; j++)
+        {
+          __m512bh av = mask == 0xffffffff
+                        ? load_bf16_pairs (row_ptr (a, a_stride, j), i, 0xffffffff)
+                        : load_bf16_pairs (row_ptr (a, a_stride, j), i, mask);
+
+          UNROLL
+          for (int k = 0; k < 4; k++)
+            acc[j][k] = _mm512_dpbf16_ps (acc[j][k], wv[k], av);
+        }
+    }
+  UNROLL
+  for (int j = 0; j < 4; j++)
+    UNROLL
+    for (int k = 0; k < 4; k++)
+      out[j * out_stride + k] = _mm512_reduce_add_ps (acc[j][k]);
+}
+
+ROWS (dot_f32, f32_body)
+ROWS (dot_f16, f16_body)
+ROWS (dot_bf16, bf16_body)
+
+/* ---- blocks of 32, two at a time ----------------------------------------- */
+
+/* |x| as unsigned bytes and the lanes where x < 0: y takes x's sign. */
+typedef struct {
+  __m512i abs;
+  __mmask64 neg;
+} SignedBytes;
+
+ALWAYS_INLINE SignedBytes
+signed_bytes (__m512i x)
+{
+  SignedBytes s = { _mm512_abs_epi8 (x), _mm512_movepi8_mask (x) };
+
+  return s;
+}
+
+ALWAYS_INLINE __m512i
+dot_signed (SignedBytes x, __m512i y)
+{
+  __m512i sy = _mm512_mask_sub_epi8 (y, x.neg, _mm512_setzero_si512 (), y);
+
+  return _mm512_dpbusd_epi32 (_mm512_setzero_si512 (), x.abs, sy);
+}
+
+ALWAYS_INLINE __m512i
+pair_load (const gint8 *p0, const gint8 *p1)
+{
+  return _mm512_inserti64x4 (_mm512_castsi256_si512 (_mm256_loadu_si256 ((const __m256i *) p0)),
+                             _mm256_loadu_si256 ((const __m256i *) p1), 1);
+}
+
+/* Two blocks' nibbles: [low 0 | high 0 | low 1 | high 1] by 16 bytes. */
+ALWAYS_INLINE __m512i
+nibbles_pair (const guint8 *qs0, const guint8 *qs1)
+{
+  __m128i b0 = _mm_loadu_si128 ((const __m128i *) qs0);
+  __m128i b1 = _mm_loadu_si128 ((const __m128i *) qs1);
+  __m512i v = _mm512_inserti64x4 (_mm512_castsi256_si512 (_mm256_set_m128i (b0, b0)),
+                                  _mm256_set_m128i (b1, b1), 1);
+
+  /* Odd 128-bit lanes shift by 4 to bring their high nibbles down. */
+  v = _mm512_srlv_epi16 (v, _mm512_set_epi16 (4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0,
+                                              4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0));
+  return _mm512_and_si512 (v, _mm512_set1_epi8 (0x0f));
+}
+
+ALWAYS_INLINE __m512
+pair_scale (float d0, float d1)
+{
+  return _mm512_mask_blend_ps (0xff00, _mm512_set1_ps (d0), _mm512_set1_ps (d1));
+}
+
+/* The 32-wide tail block of Q8_0 / Q4_0 with 256-bit VNNI. */
+ALWAYS_INLINE __m256
+tail_block (__m256i q, const DocentBlockQ8_0 *y, float dx)
+{
+  __m256i aq = _mm256_abs_epi8 (q);
+  __m256i sy = _mm256_sign_epi8 (_mm256_loadu_si256 ((const __m256i *) y->qs), q);
+  __m256i p = _mm256_dpbusd_epi32 (_mm256_setzero_si256 (), aq, sy);
+
+  return _mm256_mul_ps (_mm256_set1_ps (dx * half_to_float (y->d)), _mm256_cvtepi32_ps (p));
+}
+
+ALWAYS_INLINE float
+hsum256 (__m256 v)
+{
+  __m128 s = _mm_add_ps (_mm256_castps256_ps128 (v), _mm256_extractf128_ps (v, 1));
+
+  s = _mm_add_ps (s, _mm_movehl_ps (s, s));
+  s = _mm_add_ss (s, _mm_movehdup_ps (s));
+  return _mm_cvtss_f32 (s);
+}
+
+/* The half-precision scales of four blocks `stride` bytes apart. */
+ALWAYS_INLINE __m128
+four_halves (const DocentHalf *d,
+             gsize             stride)
+{
+  const guint8 *p = (const guint8 *) d;
+  __m128i h = _mm_cvtsi32_si128 (d[0]);
+
+  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + stride), 1);
+  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + 2 * stride), 2);
+  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + 3 * stride), 3);
+  return _mm_cvtph_ps (h);
+}
+
+/* Four blocks per step: their eight scales converted together, the four
+ * products spread over the lanes of their blocks; then a pair, then a
+ * single block with 256-bit VNNI. */
+#define BLOCK32_BODY(fname, wtype, pair_weights, one_weight)                 \
+  ALWAYS_INLINE void                                                         \
+  fname (gsize n, const void *w, const void *a, gsize stride, guint m,       \
+         float *out)                                                         \
+  {                                                                          \
+    const wtype *x = w;                                                      \
+    gsize nb = n / DOCENT_QK, i = 0;                                         \
+    const __m512i idx01 = _mm512_set_epi32 (1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0); \
+    const __m512i idx23 = _mm512_set_epi32 (3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2); \
+    __m512 acc[MAXR], acc2[MAXR];                                            \
+                                                                             \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      acc[r] = acc2[r] = _mm512_setzero_ps ();                               \
+    for (; i + 4 <= nb; i += 4)                                              \
+      {                                                                      \
+        SignedBytes q01 = signed_bytes (pair_weights (x + i, x + i + 1));    \
+        SignedBytes q23 = signed_bytes (pair_weights (x + i + 2, x + i + 3)); \
+        __m128 dx = four_halves (&x[i].d, sizeof (wtype));                   \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          {                                                                  \
+            const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i; \
+            __m512 dd = _mm512_castps128_ps512 (_mm_mul_ps (dx, four_halves (&y[0].d, sizeof *y))); \
+            __m512i p01 = dot_signed (q01, pair_load (y[0].qs, y[1].qs));    \
+            __m512i p23 = dot_signed (q23, pair_load (y[2].qs, y[3].qs));    \
+            acc[r] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx01, dd),     \
+                                      _mm512_cvtepi32_ps (p01), acc[r]);     \
+            acc2[r] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx23, dd),    \
+                                       _mm512_cvtepi32_ps (p23), acc2[r]);   \
+          }                                                                  \
+      }                                                                      \
+    for (; i + 2 <= nb; i += 2)                                              \
+      {                                                                      \
+        SignedBytes q = signed_bytes (pair_weights (x + i, x + i + 1));      \
+        float d0 = half_to_float (x[i].d), d1 = half_to_float (x[i + 1].d); \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          {                                                                  \
+            const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i; \
+            __m512i p = dot_signed (q, pair_load (y[0].qs, y[1].qs));        \
+            acc[r] = _mm512_fmadd_ps (pair_scale (d0 * half_to_float (y[0].d), \
+                                                  d1 * half_to_float (y[1].d)), \
+                                      _mm512_cvtepi32_ps (p), acc[r]);       \
+          }                                                                  \
+      }                                                                      \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      {                                                                      \
+        out[r] = _mm512_reduce_add_ps (_mm512_add_ps (acc[r], acc2[r]));     \
+        if (i < nb)                                                          \
+          out[r] += hsum256 (tail_block (one_weight (x + i),                 \
+                                         (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i, \
+                                         half_to_float (x[i].d)));           \
+      }                                                                      \
+  }
+
+ALWAYS_INLINE __m512i
+q8_0_pair (const DocentBlockQ8_0 *x0, const DocentBlockQ8_0 *x1)
+{
+  return pair_load (x0->qs, x1->qs);
+}
+
+ALWAYS_INLINE __m256i
+q8_0_one (const DocentBlockQ8_0 *x)
+{
+  return _mm256_loadu_si256 ((const __m256i *) x->qs);
+}
+
+ALWAYS_INLINE __m512i
+q4_0_pair (const DocentBlockQ4_0 *x0, const DocentBlockQ4_0 *x1)
+{
+  return _mm512_sub_epi8 (nibbles_pair (x0->qs, x1->qs), _mm512_set1_epi8 (8));
+}
+
+ALWAYS_INLINE __m256i
+q4_0_one (const DocentBlockQ4_0 *x)
+{
+  __m128i b = _mm_loadu_si128 ((const __m128i *) x->qs);
+  __m128i lo = _mm_and_si128 (b, _mm_set1_epi8 (0x0f));
+  __m128i hi = _mm_and_si128 (_mm_srli_epi16 (b, 4), _mm_set1_epi8 (0x0f));
+
+  return _mm256_sub_epi8 (_mm256_set_m128i (hi, lo), _mm256_set1_epi8 (8));
+}
+
+BLOCK32_BODY (q8_0_body, DocentBlockQ8_0, q8_0_pair, q8_0_one)
+BLOCK32_BODY (q4_0_body, DocentBlockQ4_0, q4_0_pair, q4_0_one)
+
+ROWS (dot_q8_0, q8_0_body)
+ROWS (dot_q4_0, q4_0_body)
+
+/* ---- K-quants ------------------------------------------------------------ */
+
+ALWAYS_INLINE const DocentBlockQ8_K *
+row_k (const void *a, gsize stride, guint r, gsize i)
+{
+  return (const DocentBlockQ8_K *) row_ptr (a, stride, r) + i;
+}
+
+ALWAYS_INLINE __m512i
+load512 (const void *p)
+{
+  return _mm512_loadu_si512 (p);
+}
+
+/* A vector of 16-bit scales: s0 for the low 32 lanes, s1 for the high. */
+ALWAYS_INLINE __m512i
+halves16 (int s0, int s1)
+{
+  return _mm512_inserti64x4 (_mm512_set1_epi16 ((short) s0), _mm256_set1_epi16 ((short) s1), 1);
+}
+
+/* The 256 products of a super-block, 16-bit partial sums times their
+ * group scales, in two chains so the fused multiply-adds overlap. */
+ALWAYS_INLINE __m512i
+scaled_dot_256 (const __m512i *wq,
+                const __m512i *scv,
+                const gint8   *q8)
+{
+  __m512i t0 = _mm512_madd_epi16 (_mm512_maddubs_epi16 (wq[0], load512 (q8)), scv[0]);
+  __m512i t1 = _mm512_madd_epi16 (_mm512_maddubs_epi16 (wq[1], load512 (q8 + 64)), scv[1]);
+
+  t0 = _mm512_dpwssd_epi32 (t0, _mm512_maddubs_epi16 (wq[2], load512 (q8 + 128)), scv[2]);
+  t1 = _mm512_dpwssd_epi32 (t1, _mm512_maddubs_epi16 (wq[3], load512 (q8 + 192)), scv[3]);
+  return _mm512_add_epi32 (t0, t1);
+}
+
+/* Q4_K: bytes 64 c' … 64 c' + 63 hold groups 4c', 4c'+2 (low nibbles)
+ * and 4c'+1, 4c'+3 (high nibbles); regrouped by 256-bit halves they line
+ * up with 64 consecutive activations. */
+ALWAYS_INLINE void
+q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  const DocentBlockQ4_K *x = w;
+  const __m512i low4 = _mm512_set1_epi8 (0x0f);
+  __m512i idx[4];
+  __m512 acc[MAXR];
+  __m256 accm[MAXR];
+
+  /* Vector v takes scale 2 v in its low half and 2 v + 1 in its high. */
+  UNROLL
+  for (int v = 0; v < 4; v++)
+    idx[v] = halves16 (2 * v, 2 * v + 1);
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    {
+      acc[r] = _mm512_setzero_ps ();
+      accm[r] = _mm256_setzero_ps ();
+    }
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
+      guint64 sc, mn;
+      __m128i sc16, mn16;
+      __m256i mins;
+      __m512i wq[4], scv[4], sumi[MAXR];
+
+      docent_k4_scales_unpack (x[i].scales, &sc, &mn);
+      sc16 = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((long long) sc));
+      mn16 = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((long long) mn));
+      mins = _mm256_set_m128i (_mm_unpackhi_epi16 (mn16, mn16), _mm_unpacklo_epi16 (mn16, mn16));
+      UNROLL
+      for (int v = 0; v < 4; v++)
+        scv[v] = _mm512_permutexvar_epi16 (idx[v], _mm512_castsi128_si512 (sc16));
+      UNROLL
+      for (int h = 0; h < 2; h++)
+        {
+          __m512i bytes = load512 (x[i].qs + 64 * h);
+          __m512i lo = _mm512_and_si512 (bytes, low4);
+          __m512i hi = _mm512_and_si512 (_mm512_srli_epi16 (bytes, 4), low4);
+
+          wq[2 * h] = _mm512_shuffle_i64x2 (lo, hi, 0x44);
+          wq[2 * h + 1] = _mm512_shuffle_i64x2 (lo, hi, 0xee);
+        }
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+          __m256i msum = _mm256_madd_epi16 (_mm256_loadu_si256 ((const __m256i *) y->bsums), mins);
+
+          sumi[r] = scaled_dot_256 (wq, scv, y->qs);
+          acc[r] = _mm512_fmadd_ps (_mm512_set1_ps (d * y->d), _mm512_cvtepi32_ps (sumi[r]), acc[r]);
+          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (dmin * y->d), _mm256_cvtepi32_ps (msum), accm[r]);
+        }
+    }
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    out[r] = _mm512_reduce_add_ps (acc[r]) - hsum256 (accm[r]);
+}
+
+/* Q6_K: per half, the low nibbles of its 64 ql bytes are elements 0-63
+ * and the high nibbles 64-127, each with two qh bits chosen by a
+ * per-256-bit shift. Each 128-bit lane is one group of 16. */
+ALWAYS_INLINE void
+q6_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  const DocentBlockQ6_K *x = w;
+  const __m512i low4 = _mm512_set1_epi8 (0x0f), three = _mm512_set1_epi8 (3);
+  const __m512i shift01 = _mm512_inserti64x4 (_mm512_set1_epi16 (0), _mm256_set1_epi16 (2), 1);
+  const __m512i shift23 = _mm512_inserti64x4 (_mm512_set1_epi16 (4), _mm256_set1_epi16 (6), 1);
+  __m512 acc[MAXR];
+  __m256 accm[MAXR];
+
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    {
+      acc[r] = _mm512_setzero_ps ();
+      accm[r] = _mm256_setzero_ps ();
+    }
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      const gint8 *sc = x[i].scales;
+      float d = half_to_float (x[i].d);
+      __m512i wq[4], scv[4], sumi[MAXR];
+      __m256i sc16 = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) sc));
+      __m512i s16 = _mm512_castsi256_si512 (sc16);
+
+      UNROLL
+      for (int h = 0; h < 2; h++)
+        {
+          __m512i ql = load512 (x[i].ql + 64 * h);
+          __m512i qh = _mm512_broadcast_i64x4 (_mm256_loadu_si256 ((const __m256i *) (x[i].qh + 32 * h)));
+          __m512i h01 = _mm512_and_si512 (_mm512_srlv_epi16 (qh, shift01), three);
+          __m512i h23 = _mm512_and_si512 (_mm512_srlv_epi16 (qh, shift23), three);
+
+          wq[2 * h] = _mm512_or_si512 (_mm512_and_si512 (ql, low4), _mm512_slli_epi16 (h01, 4));
+          wq[2 * h + 1] = _mm512_or_si512 (_mm512_and_si512 (_mm512_srli_epi16 (ql, 4), low4),
+                                           _mm512_slli_epi16 (h23, 4));
+        }
+      /* Vector v covers groups 4 v … 4 v + 3, one per 128-bit lane. */
+      UNROLL
+      for (int v = 0; v < 4; v++)
+        {
+          __m512i idx = _mm512_set_epi16 (4 * v + 3, 4 * v + 3, 4 * v + 3, 4 * v + 3,
+                                          4 * v + 3, 4 * v + 3, 4 * v + 3, 4 * v + 3,
+                                          4 * v + 2, 4 * v + 2, 4 * v + 2, 4 * v + 2,
+                                          4 * v + 2, 4 * v + 2, 4 * v + 2, 4 * v + 2,
+                                          4 * v + 1, 4 * v + 1, 4 * v + 1, 4 * v + 1,
+                                          4 * v + 1, 4 * v + 1, 4 * v + 1, 4 * v + 1,
+                                          4 * v, 4 * v, 4 * v, 4 * v, 4 * v, 4 * v, 4 * v, 4 * v);
+
+          scv[v] = _mm512_permutexvar_epi16 (idx, s16);
+        }
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+          __m256i off = _mm256_madd_epi16 (_mm256_loadu_si256 ((const __m256i *) y->bsums), sc16);
+
+          sumi[r] = scaled_dot_256 (wq, scv, y->qs);
+          acc[r] = _mm512_fmadd_ps (_mm512_set1_ps (d * y->d), _mm512_cvtepi32_ps (sumi[r]), acc[r]);
+          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (32.f * d * y->d), _mm256_cvtepi32_ps (off), accm[r]);
+        }
+    }
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    out[r] = _mm512_reduce_add_ps (acc[r]) - hsum256 (accm[r]);
+}
+
+ROWS (dot_q4_k, q4_k_body)
+ROWS (dot_q6_k, q6_k_body)
+
+/* ---- installation -------------------------------------------------------- */
+
+static void
+install (DocentDotKernel      *table,
+         guint32               type,
+         DocentVecDotFunc      vec_dot,
+         DocentVecDotRowsFunc  rows,
+         DocentVecDotTileFunc  tile)
+{
+  table[type].vec_dot = vec_dot;
+  table[type].vec_dot_rows = rows;
+  table[type].vec_dot_tile = tile;
+}
+
+void
+docent_kernels_avx512_install (DocentDotKernel *table,
+                               gboolean         has_bf16)
+{
+  install (table, DOCENT_TYPE_F32, dot_f32, dot_f32_rows, tile_f32);
+  install (table, DOCENT_TYPE_F16, dot_f16, dot_f16_rows, tile_f16);
+  if (has_bf16)
+    install (table, DOCENT_TYPE_BF16, dot_bf16, dot_bf16_rows, tile_bf16);
+  install (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, NULL);
+  install (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, NULL);
+  install (table, DOCENT_TYPE_Q4_K, dot_q4_k, dot_q4_k_rows, NULL);
+  install (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, NULL);
+}

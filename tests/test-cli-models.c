@@ -1,0 +1,298 @@
+/* test-cli-models.c — `docent-cli models` as a user and a script see it:
+ * `models info` on a model made by the GGUF writer, in text and JSON, its
+ * errors (missing, truncated and foreign files: exit 1, "docent-cli: FILE:
+ * why" on stderr) and usage errors (exit 2). Runs the real binary
+ * ($DOCENT_CLI). */
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "engine/gguf-writer.h"
+#include "tests/fixtures.h"
+
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs docent-cli ARGS... (NULL-terminated). */
+static void
+cli (Run        *run,
+     const char *first,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *cli_path = g_getenv ("DOCENT_CLI");
+  va_list args;
+  int wait_status;
+
+  g_assert_nonnull (cli_path);
+  g_ptr_array_add (argv, (char *) cli_path);
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &run->out, &run->err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  run->status = WEXITSTATUS (wait_status);
+}
+
+typedef struct {
+  char *dir;
+  char *model;
+} Fixture;
+
+static void
+add_tensor (DocentGgufWriter *writer,
+            const char       *name,
+            guint32           type,
+            guint64           cols,
+            guint64           rows)
+{
+  guint64 dims[2] = { cols, rows };
+  guint64 row_bytes;
+  g_autofree guint8 *data = NULL;
+
+  g_assert_true (docent_type_row_bytes (type, cols, &row_bytes, NULL));
+  data = g_malloc0 (row_bytes * rows);
+  g_assert_true (docent_gguf_writer_add_tensor (writer, name, 2, dims, type, data,
+                                                row_bytes * rows, NULL));
+}
+
+/* A 1.2 M-parameter "qwen2" model: 3 F32 tensors, 2 Q8_0, 1 Q4_K. */
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(DocentGgufWriter) writer = docent_gguf_writer_new ();
+  g_autoptr(GError) error = NULL;
+  const char *tokens[] = { "a", "b", "c", "d", "e", "f", "g" };
+
+  f->dir = docent_test_tmpdir ();
+  f->model = g_build_filename (f->dir, "tiny.gguf", NULL);
+  docent_gguf_writer_add_string (writer, "general.architecture", "qwen2");
+  docent_gguf_writer_add_string (writer, "general.name", "Tiny Qwen");
+  docent_gguf_writer_add_u32 (writer, "qwen2.context_length", 32768);
+  docent_gguf_writer_add_u32 (writer, "qwen2.embedding_length", 256);
+  docent_gguf_writer_add_u32 (writer, "qwen2.block_count", 24);
+  docent_gguf_writer_add_string (writer, "tokenizer.ggml.model", "gpt2");
+  docent_gguf_writer_add_string (writer, "tokenizer.ggml.pre", "qwen2");
+  docent_gguf_writer_add_strv (writer, "tokenizer.ggml.tokens", tokens, G_N_ELEMENTS (tokens));
+  docent_gguf_writer_add_string (writer, "tokenizer.chat_template", "{{ x }}");
+  add_tensor (writer, "token_embd.weight", DOCENT_TYPE_F32, 256, 1000);
+  add_tensor (writer, "output_norm.weight", DOCENT_TYPE_F32, 256, 1);
+  add_tensor (writer, "blk.0.attn_norm.weight", DOCENT_TYPE_F32, 256, 1);
+  add_tensor (writer, "blk.0.attn_q.weight", DOCENT_TYPE_Q8_0, 256, 256);
+  add_tensor (writer, "blk.0.attn_k.weight", DOCENT_TYPE_Q8_0, 256, 256);
+  add_tensor (writer, "blk.0.ffn_up.weight", DOCENT_TYPE_Q4_K, 256, 1024);
+  g_assert_true (docent_gguf_writer_write_file (writer, f->model, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  docent_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->model);
+}
+
+static void
+assert_contains (const char *text,
+                 const char *fragment)
+{
+  if (strstr (text, fragment) == NULL)
+    g_error ("output lacks '%s':\n%s", fragment, text);
+}
+
+static void
+test_info_text (Fixture       *f,
+                gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+
+  cli (&run, "models", "info", f->model, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  assert_contains (run.out, "Architecture:      qwen2\n");
+  assert_contains (run.out, "Name:              Tiny Qwen\n");
+  assert_contains (run.out, "GGUF version:      3\n");
+  /* 256000 + 256 + 256 + 65536 + 65536 + 262144 */
+  assert_contains (run.out, "Parameters:        650 K (649728)\n");
+  assert_contains (run.out, "Tensors:           6\n");
+  /* Sizes end in a locale-dependent space and "KiB". */
+  assert_contains (run.out, "  F32           3 tensors  1002.0");
+  assert_contains (run.out, "  Q8_0          2 tensors  136.0");
+  assert_contains (run.out, "  Q4_K          1 tensor   144.0");
+  assert_contains (run.out, "Context length:    32768\n");
+  assert_contains (run.out, "Embedding length:  256\n");
+  assert_contains (run.out, "Layers:            24\n");
+  assert_contains (run.out, "Vocabulary:        7 tokens (gpt2 tokenizer, pre-tokenizer qwen2)\n");
+  assert_contains (run.out, "Chat template:     yes\n");
+}
+
+static void
+test_info_json (Fixture       *f,
+                gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root, *types, *q8;
+  struct stat st;
+
+  cli (&run, "models", "info", "--json", f->model, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (stat (f->model, &st), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (root, "file"), ==, f->model);
+  g_assert_cmpstr (json_object_get_string_member (root, "architecture"), ==, "qwen2");
+  g_assert_cmpstr (json_object_get_string_member (root, "name"), ==, "Tiny Qwen");
+  g_assert_cmpint (json_object_get_int_member (root, "gguf_version"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (root, "file_size"), ==, st.st_size);
+  g_assert_cmpint (json_object_get_int_member (root, "parameters"), ==, 649728);
+  g_assert_cmpint (json_object_get_int_member (root, "tensor_count"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (root, "context_length"), ==, 32768);
+  g_assert_cmpint (json_object_get_int_member (root, "embedding_length"), ==, 256);
+  g_assert_cmpint (json_object_get_int_member (root, "layers"), ==, 24);
+  g_assert_cmpint (json_object_get_int_member (root, "vocab_size"), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (root, "tokenizer_model"), ==, "gpt2");
+  g_assert_cmpstr (json_object_get_string_member (root, "tokenizer_pre"), ==, "qwen2");
+  g_assert_true (json_object_get_boolean_member (root, "chat_template"));
+  types = json_object_get_object_member (root, "tensor_types");
+  g_assert_cmpuint (json_object_get_size (types), ==, 3);
+  q8 = json_object_get_object_member (types, "Q8_0");
+  g_assert_cmpint (json_object_get_int_member (q8, "count"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (q8, "bytes"), ==, 2 * 256 * 8 * 34);
+  g_assert_true (json_object_get_boolean_member (q8, "supported"));
+}
+
+/* A model without the optional keys gives nulls, not zeros. */
+static void
+test_info_sparse (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(DocentGgufWriter) writer = docent_gguf_writer_new ();
+  g_autofree char *path = g_build_filename (f->dir, "bare.gguf", NULL);
+  g_auto(Run) text = { 0 };
+  g_auto(Run) json = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+
+  g_assert_true (docent_gguf_writer_write_file (writer, path, NULL));
+  cli (&text, "models", "info", path, NULL);
+  g_assert_cmpint (text.status, ==, 0);
+  assert_contains (text.out, "Architecture:      unknown\n");
+  assert_contains (text.out, "Context length:    unknown\n");
+  assert_contains (text.out, "Vocabulary:        none\n");
+  assert_contains (text.out, "Chat template:     no\n");
+  cli (&json, "models", "info", path, "--json", NULL);
+  g_assert_cmpint (json.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, json.out, -1, NULL));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_get_null_member (root, "architecture"));
+  g_assert_true (json_object_get_null_member (root, "context_length"));
+  g_assert_true (json_object_get_null_member (root, "vocab_size"));
+  g_assert_cmpint (json_object_get_int_member (root, "parameters"), ==, 0);
+  g_assert_false (json_object_get_boolean_member (root, "chat_template"));
+}
+
+static void
+test_info_errors (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (f->dir, "missing.gguf", NULL);
+  g_autofree char *text = docent_test_write_file (f->dir, "notes.txt", "hello there", -1);
+  g_autofree char *contents = NULL;
+  g_autofree char *cut = NULL;
+  g_autofree char *expect = NULL;
+  gsize len;
+  g_auto(Run) r1 = { 0 };
+  g_auto(Run) r2 = { 0 };
+  g_auto(Run) r3 = { 0 };
+
+  g_assert_true (g_file_get_contents (f->model, &contents, &len, NULL));
+  cut = docent_test_write_file (f->dir, "cut.gguf", contents, (gssize) len - 100);
+
+  cli (&r1, "models", "info", missing, NULL);
+  g_assert_cmpint (r1.status, ==, 1);
+  expect = g_strdup_printf ("docent-cli: %s: cannot open the file: No such file or directory\n", missing);
+  g_assert_cmpstr (r1.err, ==, expect);
+  g_assert_cmpstr (r1.out, ==, "");
+
+  cli (&r2, "models", "info", "--json", cut, NULL);
+  g_assert_cmpint (r2.status, ==, 1);
+  g_clear_pointer (&expect, g_free);
+  expect = g_strdup_printf ("docent-cli: %s: truncated GGUF file: tensor 'blk.0.ffn_up.weight' "
+                            "data ends at byte %" G_GSIZE_FORMAT ", the file has %" G_GSIZE_FORMAT "\n",
+                            cut, len, len - 100);
+  g_assert_cmpstr (r2.err, ==, expect);
+  g_assert_cmpstr (r2.out, ==, "");
+
+  cli (&r3, "models", "info", text, NULL);
+  g_assert_cmpint (r3.status, ==, 1);
+  assert_contains (r3.err, "notes.txt: not a GGUF file (no magic)\n");
+}
+
+static void
+test_usage (void)
+{
+  const char *cases[][4] = {
+    { "models", NULL },
+    { "models", "frobnicate", NULL },
+    { "models", "info", NULL },
+    { "models", "info", "a.gguf", "b.gguf" },
+    { "models", "info", "--no-such-option", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      if (cases[i][3] != NULL)
+        cli (&run, cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL);
+      else
+        cli (&run, cases[i][0], cases[i][1], cases[i][2], NULL);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_true (g_str_has_prefix (run.err, "docent-cli: "));
+      g_assert_cmpstr (run.out, ==, "");
+    }
+  {
+    g_auto(Run) run = { 0 };
+
+    cli (&run, "models", "frobnicate", NULL);
+    assert_contains (run.err, "unknown subcommand 'frobnicate'");
+    assert_contains (run.err, "info FILE [--json]");
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/cli-models/info-text", Fixture, NULL, fixture_set_up, test_info_text, fixture_tear_down);
+  g_test_add ("/cli-models/info-json", Fixture, NULL, fixture_set_up, test_info_json, fixture_tear_down);
+  g_test_add ("/cli-models/info-sparse", Fixture, NULL, fixture_set_up, test_info_sparse, fixture_tear_down);
+  g_test_add ("/cli-models/info-errors", Fixture, NULL, fixture_set_up, test_info_errors, fixture_tear_down);
+  g_test_add_func ("/cli-models/usage", test_usage);
+  return g_test_run ();
+}
