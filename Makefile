@@ -51,6 +51,7 @@ fuzz:
 	meson compile -C $(FUZZ_BUILD)
 	mkdir -p $(FUZZ_BUILD)/corpus-gguf
 	$(FUZZ_BUILD)/tests/fuzz-gguf -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	  -dict=tests/fuzz/gguf.dict -workers=1 -jobs=1 \
 	  $(FUZZ_BUILD)/corpus-gguf tests/fuzz/corpus/gguf
 
 clean:
