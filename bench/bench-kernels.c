@@ -16,6 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+# include <emmintrin.h>
+#endif
+
 #include "engine/cpu.h"
 #include "engine/dot.h"
 #include "engine/matmul.h"
@@ -48,6 +52,8 @@ copy_part (gpointer data,
   memcpy (job->dst + first * chunk, job->src + first * chunk, (gsize) (last - first) * chunk);
 }
 
+/* Integer sums of 16-byte loads in four chains: cheap enough per byte
+ * that the loop waits on memory, not on arithmetic. */
 static void
 sum_part (gpointer data,
           guint    first,
@@ -59,17 +65,26 @@ sum_part (gpointer data,
 
   for (guint c = first; c < last; c++)
     {
-      const float *p = (const float *) (job->src + c * chunk);
-      float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      const guint8 *p = job->src + c * chunk;
+#ifdef __SSE2__
+      __m128i s0 = _mm_setzero_si128 (), s1 = s0, s2 = s0, s3 = s0;
 
-      /* Independent sums let the compiler vectorise without reordering
-       * one chain. */
-      for (gsize i = 0; i < chunk / sizeof (float); i += 8)
+      for (gsize i = 0; i < chunk; i += 64)
         {
-          s0 += p[i]; s1 += p[i + 1]; s2 += p[i + 2]; s3 += p[i + 3];
-          s4 += p[i + 4]; s5 += p[i + 5]; s6 += p[i + 6]; s7 += p[i + 7];
+          s0 = _mm_add_epi64 (s0, _mm_load_si128 ((const __m128i *) (p + i)));
+          s1 = _mm_add_epi64 (s1, _mm_load_si128 ((const __m128i *) (p + i + 16)));
+          s2 = _mm_add_epi64 (s2, _mm_load_si128 ((const __m128i *) (p + i + 32)));
+          s3 = _mm_add_epi64 (s3, _mm_load_si128 ((const __m128i *) (p + i + 48)));
         }
-      job->sums[c] = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+      s0 = _mm_add_epi64 (_mm_add_epi64 (s0, s1), _mm_add_epi64 (s2, s3));
+      job->sums[c] = (double) _mm_cvtsi128_si64 (s0);
+#else
+      guint64 s = 0;
+
+      for (gsize i = 0; i < chunk; i += 8)
+        s += *(const guint64 *) (p + i);
+      job->sums[c] = (double) s;
+#endif
     }
 }
 
@@ -98,8 +113,8 @@ bench_memory (const guint *threads,
   MemJob job = { 0 };
 
   job.size = (gsize) 512 << 20;
-  job.src = g_malloc (job.size);
-  job.dst = g_malloc (job.size);
+  job.src = g_aligned_alloc (1, job.size, 64);
+  job.dst = g_aligned_alloc (1, job.size, 64);
   for (gsize i = 0; i < job.size / sizeof (float); i++)
     ((float *) job.src)[i] = (float) (i & 1023);
   memset (job.dst, 1, job.size);
@@ -114,8 +129,8 @@ bench_memory (const guint *threads,
       /* memcpy moves each byte twice (read + write). */
       printf ("%-8u %14.1f %14.1f\n", threads[t], 2.0 * job.size / copy / 1e9, job.size / read / 1e9);
     }
-  g_free (job.src);
-  g_free (job.dst);
+  g_aligned_free (job.src);
+  g_aligned_free (job.dst);
 }
 
 /* ---- matrices ------------------------------------------------------------ */
