@@ -149,7 +149,12 @@ print_engine_usage (FILE *out)
   fputs ("Usage: docent-cli engine COMMAND [OPTION…]\n\n"
          "Commands:\n"
          "  tokenize MODEL TEXT         print the token ids of TEXT\n"
-         "  tokenize MODEL --file FILE  one line of ids per test string of FILE\n", out);
+         "  tokenize MODEL --file FILE  one line of ids per test string of FILE\n"
+         "  conformance MODEL PROMPTS   logits or embeddings in the conformance kit's JSON\n"
+         "  run MODEL PROMPT            generate text\n"
+         "  embed MODEL TEXT…           print embedding vectors\n"
+         "  synth --shape NAME --type TYPE OUT\n"
+         "                              write a random model with a real shape\n", out);
 }
 
 int
@@ -169,6 +174,14 @@ docent_cli_engine (const char  *library_dir,
     }
   if (strcmp (argv[1], "tokenize") == 0)
     return cmd_tokenize (argc - 1, argv + 1);
+  if (strcmp (argv[1], "conformance") == 0)
+    return docent_cli_engine_conformance (argc - 1, argv + 1);
+  if (strcmp (argv[1], "run") == 0)
+    return docent_cli_engine_run (argc - 1, argv + 1);
+  if (strcmp (argv[1], "embed") == 0)
+    return docent_cli_engine_embed (argc - 1, argv + 1);
+  if (strcmp (argv[1], "synth") == 0)
+    return docent_cli_engine_synth (argc - 1, argv + 1);
   docent_cli_error ("engine: unknown command “%s” (see engine --help)", argv[1]);
   return DOCENT_EXIT_USAGE;
 }

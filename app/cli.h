@@ -36,6 +36,12 @@ int  docent_cli_engine     (const char    *library_dir,
                             int            argc,
                             char         **argv);
 
+/* The `engine` subcommands, one file each; argv[0] is the subcommand. */
+int  docent_cli_engine_conformance (int argc, char **argv);   /* cli-conformance.c */
+int  docent_cli_engine_synth       (int argc, char **argv);   /* cli-synth.c */
+int  docent_cli_engine_run         (int argc, char **argv);   /* cli-run.c */
+int  docent_cli_engine_embed       (int argc, char **argv);   /* cli-embed.c */
+
 /* Parses a subcommand's options; prints usage errors itself. */
 gboolean docent_cli_parse  (GOptionContext *context,
                             int            *argc,

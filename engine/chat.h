@@ -1,0 +1,2 @@
+/* chat.h — being written. */
+#pragma once

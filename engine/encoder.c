@@ -1,0 +1,1 @@
+/* encoder.c — being written. */

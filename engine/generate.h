@@ -1,0 +1,2 @@
+/* generate.h — being written. */
+#pragma once

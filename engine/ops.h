@@ -1,0 +1,2 @@
+/* ops.h — being written. */
+#pragma once

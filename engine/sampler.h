@@ -1,0 +1,2 @@
+/* sampler.h — being written. */
+#pragma once

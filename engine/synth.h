@@ -1,0 +1,2 @@
+/* synth.h — being written. */
+#pragma once
