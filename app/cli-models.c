@@ -90,24 +90,11 @@ print_text (const char              *path,
 }
 
 static void
-add_string (JsonBuilder *b,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 add_int (JsonBuilder *b,
          const char  *name,
          guint64      value)
 {
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, (gint64) MIN (value, (guint64) G_MAXINT64));
+  docent_cli_json_int (b, name, (gint64) MIN (value, (guint64) G_MAXINT64));
 }
 
 /* Absent (zero) becomes null. */
@@ -119,7 +106,7 @@ add_optional_int (JsonBuilder *b,
   if (value > 0)
     add_int (b, name, value);
   else
-    add_string (b, name, NULL);
+    docent_cli_json_string (b, name, NULL);
 }
 
 static void
@@ -148,14 +135,11 @@ print_json (const char              *path,
             const DocentGgufSummary *s)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (b);
-  add_string (b, "file", path);
-  add_string (b, "architecture", s->architecture);
-  add_string (b, "name", s->name);
+  docent_cli_json_string (b, "file", path);
+  docent_cli_json_string (b, "architecture", s->architecture);
+  docent_cli_json_string (b, "name", s->name);
   add_int (b, "gguf_version", s->version);
   add_int (b, "file_size", s->file_size);
   add_int (b, "parameters", s->n_params);
@@ -166,16 +150,12 @@ print_json (const char              *path,
   add_optional_int (b, "embedding_length", s->embedding_length);
   add_optional_int (b, "layers", s->block_count);
   add_optional_int (b, "vocab_size", s->vocab_size);
-  add_string (b, "tokenizer_model", s->tokenizer_model);
-  add_string (b, "tokenizer_pre", s->tokenizer_pre);
+  docent_cli_json_string (b, "tokenizer_model", s->tokenizer_model);
+  docent_cli_json_string (b, "tokenizer_pre", s->tokenizer_pre);
   json_builder_set_member_name (b, "chat_template");
   json_builder_add_boolean_value (b, s->has_chat_template);
   json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
-  puts (text);
+  docent_cli_print_json (b);
 }
 
 static int

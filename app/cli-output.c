@@ -8,8 +8,8 @@
 
 #include "app/cli.h"
 
-static void
-print_json (JsonBuilder *builder)
+void
+docent_cli_print_json (JsonBuilder *builder)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
@@ -20,10 +20,10 @@ print_json (JsonBuilder *builder)
   puts (text);
 }
 
-static void
-add_string (JsonBuilder *b,
-            const char  *name,
-            const char  *value)
+void
+docent_cli_json_string (JsonBuilder *b,
+                        const char  *name,
+                        const char  *value)
 {
   json_builder_set_member_name (b, name);
   if (value != NULL)
@@ -32,19 +32,19 @@ add_string (JsonBuilder *b,
     json_builder_add_null_value (b);
 }
 
-static void
-add_int (JsonBuilder *b,
-         const char  *name,
-         gint64       value)
+void
+docent_cli_json_int (JsonBuilder *b,
+                     const char  *name,
+                     gint64       value)
 {
   json_builder_set_member_name (b, name);
   json_builder_add_int_value (b, value);
 }
 
-static void
-add_double (JsonBuilder *b,
-            const char  *name,
-            double       value)
+void
+docent_cli_json_double (JsonBuilder *b,
+                        const char  *name,
+                        double       value)
 {
   json_builder_set_member_name (b, name);
   json_builder_add_double_value (b, value);
@@ -63,19 +63,19 @@ document_to_json (JsonBuilder           *b,
                   const DocentDocRecord *doc)
 {
   json_builder_begin_object (b);
-  add_int (b, "id", doc->id);
-  add_string (b, "path", doc->path);
-  add_string (b, "title", doc->title);
-  add_string (b, "type", doc->type);
-  add_string (b, "status", doc->status == DOCENT_DOC_INDEXED ? "indexed" : "failed");
-  add_string (b, "error", doc->error);
-  add_int (b, "pages", doc->page_count);
-  add_int (b, "chunks", doc->chunk_count);
-  add_int (b, "size", doc->size);
-  add_string (b, "sha256", doc->sha256);
-  add_int (b, "mtime", doc->mtime);
-  add_int (b, "added", doc->added);
-  add_int (b, "updated", doc->updated);
+  docent_cli_json_int (b, "id", doc->id);
+  docent_cli_json_string (b, "path", doc->path);
+  docent_cli_json_string (b, "title", doc->title);
+  docent_cli_json_string (b, "type", doc->type);
+  docent_cli_json_string (b, "status", doc->status == DOCENT_DOC_INDEXED ? "indexed" : "failed");
+  docent_cli_json_string (b, "error", doc->error);
+  docent_cli_json_int (b, "pages", doc->page_count);
+  docent_cli_json_int (b, "chunks", doc->chunk_count);
+  docent_cli_json_int (b, "size", doc->size);
+  docent_cli_json_string (b, "sha256", doc->sha256);
+  docent_cli_json_int (b, "mtime", doc->mtime);
+  docent_cli_json_int (b, "added", doc->added);
+  docent_cli_json_int (b, "updated", doc->updated);
   json_builder_set_member_name (b, "collections");
   json_builder_begin_array (b);
   for (guint i = 0; doc->collections != NULL && doc->collections[i] != NULL; i++)
@@ -138,7 +138,7 @@ docent_cli_list (DocentLibrary  *library,
         document_to_json (b, docs->pdata[i]);
       json_builder_end_array (b);
       json_builder_end_object (b);
-      print_json (b);
+      docent_cli_print_json (b);
       return DOCENT_EXIT_OK;
     }
   for (guint i = 0; i < docs->len; i++)
@@ -178,16 +178,16 @@ docent_cli_status (DocentLibrary  *library,
       g_autoptr(JsonBuilder) b = json_builder_new ();
 
       json_builder_begin_object (b);
-      add_string (b, "library", docent_library_dir (library));
-      add_int (b, "documents", stats.documents);
-      add_int (b, "failed", stats.failed);
-      add_int (b, "pages", stats.pages);
-      add_int (b, "chunks", stats.chunks);
-      add_int (b, "collections", stats.collections);
-      add_int (b, "database_bytes", stats.db_bytes);
-      add_int (b, "generation", stats.generation);
+      docent_cli_json_string (b, "library", docent_library_dir (library));
+      docent_cli_json_int (b, "documents", stats.documents);
+      docent_cli_json_int (b, "failed", stats.failed);
+      docent_cli_json_int (b, "pages", stats.pages);
+      docent_cli_json_int (b, "chunks", stats.chunks);
+      docent_cli_json_int (b, "collections", stats.collections);
+      docent_cli_json_int (b, "database_bytes", stats.db_bytes);
+      docent_cli_json_int (b, "generation", stats.generation);
       json_builder_end_object (b);
-      print_json (b);
+      docent_cli_print_json (b);
       return DOCENT_EXIT_OK;
     }
   size = format_size (stats.db_bytes);
@@ -212,18 +212,18 @@ hit_to_json (JsonBuilder           *b,
   g_autofree char *snippet = docent_snippet_render (hit->snippet, "**", "**", FALSE);
 
   json_builder_begin_object (b);
-  add_int (b, "chunk_id", hit->chunk_id);
-  add_int (b, "document_id", hit->document_id);
-  add_string (b, "path", hit->path);
-  add_string (b, "title", hit->title);
-  add_int (b, "page_start", hit->page_start);
-  add_int (b, "page_end", hit->page_end);
-  add_int (b, "char_start", hit->char_start);
-  add_int (b, "char_end", hit->char_end);
-  add_string (b, "heading", hit->heading);
-  add_double (b, "score", hit->score);
-  add_string (b, "snippet", snippet);
-  add_string (b, "text", hit->text);
+  docent_cli_json_int (b, "chunk_id", hit->chunk_id);
+  docent_cli_json_int (b, "document_id", hit->document_id);
+  docent_cli_json_string (b, "path", hit->path);
+  docent_cli_json_string (b, "title", hit->title);
+  docent_cli_json_int (b, "page_start", hit->page_start);
+  docent_cli_json_int (b, "page_end", hit->page_end);
+  docent_cli_json_int (b, "char_start", hit->char_start);
+  docent_cli_json_int (b, "char_end", hit->char_end);
+  docent_cli_json_string (b, "heading", hit->heading);
+  docent_cli_json_double (b, "score", hit->score);
+  docent_cli_json_string (b, "snippet", snippet);
+  docent_cli_json_string (b, "text", hit->text);
   json_builder_end_object (b);
 }
 
@@ -235,8 +235,8 @@ print_search_json (const char                *query,
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  add_string (b, "query", query);
-  add_string (b, "mode", "bm25");
+  docent_cli_json_string (b, "query", query);
+  docent_cli_json_string (b, "mode", "bm25");
   json_builder_set_member_name (b, "results");
   json_builder_begin_array (b);
   for (guint i = 0; i < hits->len; i++)
@@ -244,12 +244,12 @@ print_search_json (const char                *query,
   json_builder_end_array (b);
   json_builder_set_member_name (b, "timings_ms");
   json_builder_begin_object (b);
-  add_double (b, "parse", t->parse_ms);
-  add_double (b, "fts", t->fts_ms);
-  add_double (b, "total", t->total_ms);
+  docent_cli_json_double (b, "parse", t->parse_ms);
+  docent_cli_json_double (b, "fts", t->fts_ms);
+  docent_cli_json_double (b, "total", t->total_ms);
   json_builder_end_object (b);
   json_builder_end_object (b);
-  print_json (b);
+  docent_cli_print_json (b);
 }
 
 static void

@@ -111,9 +111,6 @@ print_add_json (GPtrArray *results,
                 double     seconds)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
   guint counts[4] = { 0 };
 
   json_builder_begin_object (b);
@@ -125,35 +122,21 @@ print_add_json (GPtrArray *results,
 
       counts[r->outcome]++;
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "path");
-      json_builder_add_string_value (b, r->path);
-      json_builder_set_member_name (b, "outcome");
-      json_builder_add_string_value (b, outcome_name (r->outcome));
-      json_builder_set_member_name (b, "document_id");
-      json_builder_add_int_value (b, r->document_id);
-      json_builder_set_member_name (b, "type");
-      json_builder_add_string_value (b, r->type);
-      json_builder_set_member_name (b, "pages");
-      json_builder_add_int_value (b, r->pages);
-      json_builder_set_member_name (b, "chunks");
-      json_builder_add_int_value (b, r->chunks);
-      json_builder_set_member_name (b, r->outcome == DOCENT_ADD_FAILED ? "error" : "note");
-      json_builder_add_string_value (b, r->error);
+      docent_cli_json_string (b, "path", r->path);
+      docent_cli_json_string (b, "outcome", outcome_name (r->outcome));
+      docent_cli_json_int (b, "document_id", r->document_id);
+      docent_cli_json_string (b, "type", r->type);
+      docent_cli_json_int (b, "pages", r->pages);
+      docent_cli_json_int (b, "chunks", r->chunks);
+      docent_cli_json_string (b, r->outcome == DOCENT_ADD_FAILED ? "error" : "note", r->error);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
   for (guint o = 0; o < G_N_ELEMENTS (counts); o++)
-    {
-      json_builder_set_member_name (b, outcome_name (o));
-      json_builder_add_int_value (b, counts[o]);
-    }
-  json_builder_set_member_name (b, "seconds");
-  json_builder_add_double_value (b, seconds);
+    docent_cli_json_int (b, outcome_name (o), counts[o]);
+  docent_cli_json_double (b, "seconds", seconds);
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
-  puts (text);
+  docent_cli_print_json (b);
 }
 
 static void

@@ -1,6 +1,8 @@
 /* cli.h — what the parts of docent-cli share. */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "app/library.h"
 
 G_BEGIN_DECLS
@@ -14,6 +16,19 @@ enum {
 
 void docent_cli_error      (const char *format,
                             ...) G_GNUC_PRINTF (1, 2);
+
+/* cli-output.c: JSON output shared by every command. A NULL string
+ * becomes null; print writes the builder's object as one line. */
+void docent_cli_json_string (JsonBuilder *b,
+                             const char  *name,
+                             const char  *value);
+void docent_cli_json_int    (JsonBuilder *b,
+                             const char  *name,
+                             gint64       value);
+void docent_cli_json_double (JsonBuilder *b,
+                             const char  *name,
+                             double       value);
+void docent_cli_print_json  (JsonBuilder *b);
 
 /* cli-output.c: the read-only commands and their text / JSON output. */
 int  docent_cli_list       (DocentLibrary *library,
