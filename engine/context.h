@@ -3,6 +3,8 @@
  * a time; create one per conversation (they share the model). */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "engine/model.h"
 #include "engine/threadpool.h"
 

@@ -5,6 +5,35 @@
 
 #include "engine/cpu.h"
 #include "engine/quant.h"
+#include "engine/quant-private.h"
+
+/* For the per-block helpers shared by several types: inlined, the tests
+ * of their constant arguments (NULL qh, ...) fold away. */
+#define BLOCK_INLINE static inline __attribute__ ((always_inline))
+
+/* Defines the dot `fname` of weights in blocks of `wtype` (`qk` elements
+ * each) with activations in blocks of `atype`: the sum over blocks i of
+ * `block`, an expression of x[i] and y[i]. */
+#define DOT_BLOCKS(fname, wtype, atype, qk, block)                           \
+  static float                                                               \
+  fname (gsize n, const void *w, const void *a)                              \
+  {                                                                          \
+    const wtype *x = w;                                                      \
+    const atype *y = a;                                                      \
+    float sum = 0.f;                                                         \
+                                                                             \
+    for (gsize i = 0; i < n / (qk); i++)                                     \
+      sum += block;                                                          \
+    return sum;                                                              \
+  }
+
+/* The product of two half-precision scales. */
+static inline float
+scales_product (DocentHalf a,
+                DocentHalf b)
+{
+  return docent_fp16_to_fp32 (a) * docent_fp16_to_fp32 (b);
+}
 
 /* ---- float types --------------------------------------------------------- */
 
@@ -50,108 +79,41 @@ dot_bf16 (gsize       n,
 
 /* ---- blocks of 32 -------------------------------------------------------- */
 
-static inline guint32
-read_qh (const guint8 *qh)
+/* The integer dot of one block of 32 with its activations: weights
+ * (q - bias), q of 4 bits or of 5 when qh is not NULL. */
+BLOCK_INLINE int
+block32_isum (const guint8 *qs,
+              const guint8 *qh,
+              int           bias,
+              const gint8  *y)
 {
-  return (guint32) qh[0] | ((guint32) qh[1] << 8)
-         | ((guint32) qh[2] << 16) | ((guint32) qh[3] << 24);
-}
+  guint32 high = qh != NULL ? docent_qh_load (qh) : 0;
+  int isum = 0;
 
-static float
-dot_q4_0 (gsize       n,
-          const void *w,
-          const void *a)
-{
-  const DocentBlockQ4_0 *x = w;
-  const DocentBlockQ8_0 *y = a;
-  float sum = 0.f;
-
-  for (gsize i = 0; i < n / DOCENT_QK; i++)
+  for (int j = 0; j < 16; j++)
     {
-      int isum = 0;
+      int lo = ((qs[j] & 0xf) | (((high >> j) & 1) << 4)) - bias;
+      int hi = ((qs[j] >> 4) | (((high >> (j + 16)) & 1) << 4)) - bias;
 
-      for (int j = 0; j < 16; j++)
-        isum += ((x[i].qs[j] & 0xf) - 8) * y[i].qs[j]
-                + ((x[i].qs[j] >> 4) - 8) * y[i].qs[j + 16];
-      sum += docent_fp16_to_fp32 (x[i].d) * docent_fp16_to_fp32 (y[i].d) * isum;
+      isum += lo * y[j] + hi * y[j + 16];
     }
-  return sum;
+  return isum;
 }
+
+DOT_BLOCKS (dot_q4_0, DocentBlockQ4_0, DocentBlockQ8_0, DOCENT_QK,
+            scales_product (x[i].d, y[i].d) * block32_isum (x[i].qs, NULL, 8, y[i].qs))
 
 /* (d q + m) . (e r) = d e sum (q r) + m (e sum r), and e sum r is y.s. */
-static float
-dot_q4_1 (gsize       n,
-          const void *w,
-          const void *a)
-{
-  const DocentBlockQ4_1 *x = w;
-  const DocentBlockQ8_1 *y = a;
-  float sum = 0.f;
+DOT_BLOCKS (dot_q4_1, DocentBlockQ4_1, DocentBlockQ8_1, DOCENT_QK,
+            scales_product (x[i].d, y[i].d) * block32_isum (x[i].qs, NULL, 0, y[i].qs)
+            + scales_product (x[i].m, y[i].s))
 
-  for (gsize i = 0; i < n / DOCENT_QK; i++)
-    {
-      int isum = 0;
+DOT_BLOCKS (dot_q5_0, DocentBlockQ5_0, DocentBlockQ8_0, DOCENT_QK,
+            scales_product (x[i].d, y[i].d) * block32_isum (x[i].qs, x[i].qh, 16, y[i].qs))
 
-      for (int j = 0; j < 16; j++)
-        isum += (x[i].qs[j] & 0xf) * y[i].qs[j] + (x[i].qs[j] >> 4) * y[i].qs[j + 16];
-      sum += docent_fp16_to_fp32 (x[i].d) * docent_fp16_to_fp32 (y[i].d) * isum
-             + docent_fp16_to_fp32 (x[i].m) * docent_fp16_to_fp32 (y[i].s);
-    }
-  return sum;
-}
-
-static float
-dot_q5_0 (gsize       n,
-          const void *w,
-          const void *a)
-{
-  const DocentBlockQ5_0 *x = w;
-  const DocentBlockQ8_0 *y = a;
-  float sum = 0.f;
-
-  for (gsize i = 0; i < n / DOCENT_QK; i++)
-    {
-      guint32 qh = read_qh (x[i].qh);
-      int isum = 0;
-
-      for (int j = 0; j < 16; j++)
-        {
-          int lo = ((x[i].qs[j] & 0xf) | (((qh >> j) & 1) << 4)) - 16;
-          int hi = ((x[i].qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4)) - 16;
-
-          isum += lo * y[i].qs[j] + hi * y[i].qs[j + 16];
-        }
-      sum += docent_fp16_to_fp32 (x[i].d) * docent_fp16_to_fp32 (y[i].d) * isum;
-    }
-  return sum;
-}
-
-static float
-dot_q5_1 (gsize       n,
-          const void *w,
-          const void *a)
-{
-  const DocentBlockQ5_1 *x = w;
-  const DocentBlockQ8_1 *y = a;
-  float sum = 0.f;
-
-  for (gsize i = 0; i < n / DOCENT_QK; i++)
-    {
-      guint32 qh = read_qh (x[i].qh);
-      int isum = 0;
-
-      for (int j = 0; j < 16; j++)
-        {
-          int lo = (x[i].qs[j] & 0xf) | (((qh >> j) & 1) << 4);
-          int hi = (x[i].qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4);
-
-          isum += lo * y[i].qs[j] + hi * y[i].qs[j + 16];
-        }
-      sum += docent_fp16_to_fp32 (x[i].d) * docent_fp16_to_fp32 (y[i].d) * isum
-             + docent_fp16_to_fp32 (x[i].m) * docent_fp16_to_fp32 (y[i].s);
-    }
-  return sum;
-}
+DOT_BLOCKS (dot_q5_1, DocentBlockQ5_1, DocentBlockQ8_1, DOCENT_QK,
+            scales_product (x[i].d, y[i].d) * block32_isum (x[i].qs, x[i].qh, 0, y[i].qs)
+            + scales_product (x[i].m, y[i].s))
 
 static float
 dot_q8_0 (gsize       n,
@@ -221,8 +183,7 @@ dot_q3_k (gsize       n,
 
       for (int g = 0; g < 16; g++)
         {
-          int low = g < 8 ? (s[g] & 0xf) : (s[g - 8] >> 4);
-          int scale = (low | (((s[8 + g % 4] >> (2 * (g / 4))) & 3) << 4)) - 32;
+          int scale = docent_k3_scale (g, s);
           int gsum = 0;
 
           for (int e = 16 * g; e < 16 * g + 16; e++)
@@ -240,86 +201,41 @@ dot_q3_k (gsize       n,
   return sum;
 }
 
-static inline void
-scale_min_k4 (int           j,
-              const guint8 *q,
-              int          *sc,
-              int          *m)
+/* One Q4_K / Q5_K block (Q5_K when qh is not NULL) against Q8_K. */
+BLOCK_INLINE float
+dot_k4_block (DocentHalf             d,
+              DocentHalf             dmin,
+              const guint8          *scales,
+              const guint8          *qs,
+              const guint8          *qh,
+              const DocentBlockQ8_K *y)
 {
-  if (j < 4)
-    {
-      *sc = q[j] & 63;
-      *m = q[j + 4] & 63;
-    }
-  else
-    {
-      *sc = (q[j + 4] & 0xf) | ((q[j - 4] >> 6) << 4);
-      *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-    }
-}
+  int isum = 0, msum = 0;
 
-static float
-dot_q4_k (gsize       n,
-          const void *w,
-          const void *a)
-{
-  const DocentBlockQ4_K *x = w;
-  const DocentBlockQ8_K *y = a;
-  float sum = 0.f;
-
-  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+  for (int g = 0; g < 8; g++)
     {
-      int isum = 0, msum = 0;
+      int sc, m, gsum = 0, c = g / 2, shift = 4 * (g % 2);
 
-      for (int g = 0; g < 8; g++)
+      docent_k4_scale_min (g, scales, &sc, &m);
+      for (int l = 0; l < 32; l++)
         {
-          int sc, m, gsum = 0, c = g / 2, shift = 4 * (g % 2);
+          int q = (qs[32 * c + l] >> shift) & 0xf;
 
-          scale_min_k4 (g, x[i].scales, &sc, &m);
-          for (int l = 0; l < 32; l++)
-            gsum += ((x[i].qs[32 * c + l] >> shift) & 0xf) * y[i].qs[32 * g + l];
-          isum += sc * gsum;
-          msum += m * (y[i].bsums[2 * g] + y[i].bsums[2 * g + 1]);
+          if (qh != NULL)
+            q |= ((qh[l] >> g) & 1) << 4;
+          gsum += q * y->qs[32 * g + l];
         }
-      sum += y[i].d * (docent_fp16_to_fp32 (x[i].d) * isum
-                       - docent_fp16_to_fp32 (x[i].dmin) * msum);
+      isum += sc * gsum;
+      msum += m * (y->bsums[2 * g] + y->bsums[2 * g + 1]);
     }
-  return sum;
+  return y->d * (docent_fp16_to_fp32 (d) * isum - docent_fp16_to_fp32 (dmin) * msum);
 }
 
-static float
-dot_q5_k (gsize       n,
-          const void *w,
-          const void *a)
-{
-  const DocentBlockQ5_K *x = w;
-  const DocentBlockQ8_K *y = a;
-  float sum = 0.f;
+DOT_BLOCKS (dot_q4_k, DocentBlockQ4_K, DocentBlockQ8_K, DOCENT_QK_K,
+            dot_k4_block (x[i].d, x[i].dmin, x[i].scales, x[i].qs, NULL, &y[i]))
 
-  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
-    {
-      int isum = 0, msum = 0;
-
-      for (int g = 0; g < 8; g++)
-        {
-          int sc, m, gsum = 0, c = g / 2, shift = 4 * (g % 2);
-
-          scale_min_k4 (g, x[i].scales, &sc, &m);
-          for (int l = 0; l < 32; l++)
-            {
-              int q = ((x[i].qs[32 * c + l] >> shift) & 0xf)
-                      | (((x[i].qh[l] >> g) & 1) << 4);
-
-              gsum += q * y[i].qs[32 * g + l];
-            }
-          isum += sc * gsum;
-          msum += m * (y[i].bsums[2 * g] + y[i].bsums[2 * g + 1]);
-        }
-      sum += y[i].d * (docent_fp16_to_fp32 (x[i].d) * isum
-                       - docent_fp16_to_fp32 (x[i].dmin) * msum);
-    }
-  return sum;
-}
+DOT_BLOCKS (dot_q5_k, DocentBlockQ5_K, DocentBlockQ8_K, DOCENT_QK_K,
+            dot_k4_block (x[i].d, x[i].dmin, x[i].scales, x[i].qs, x[i].qh, &y[i]))
 
 static float
 dot_q6_k (gsize       n,

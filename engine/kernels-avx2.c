@@ -3,42 +3,18 @@
  * reached through docent_kernels_avx2_install, which dot.c calls after
  * checking the CPU.
  *
- * Every kernel is written once for up to four activation rows (ROWS
- * macro below): the weight block is loaded and unpacked once, then meets
- * each row. The one-row vec_dot is the same code with m = 1. Integer
- * products use the unsigned × signed byte multiply (maddubs): unsigned
- * weights as they are stored, with the offset of the format taken off
- * through the activations' block sums, or signed weights made unsigned
- * with the sign trick (|w| · sign(w) a). Float weights also have 4 x 4
- * tiles for batches (matmul.c). */
-#include <immintrin.h>
-
-#include "engine/dot.h"
-#include "engine/quant.h"
-
-#define MAXR DOCENT_DOT_MAX_ROWS
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
-/* Loops over rows, groups and tiles have a constant count: unrolled, their
- * accumulators stay in registers (GCC does not always do it at -O2). */
-#define UNROLL _Pragma ("GCC unroll 16")
+ * Every kernel is written once for up to four activation rows (the ROWS
+ * macro of kernels-private.h): the weight block is loaded and unpacked
+ * once, then meets each row. The one-row vec_dot is the same code with
+ * m = 1. Integer products use the unsigned × signed byte multiply
+ * (maddubs): unsigned weights as they are stored, with the offset of the
+ * format taken off through the activations' block sums, or signed
+ * weights made unsigned with the sign trick (|w| · sign(w) a). Float
+ * weights also have 4 x 4 tiles for batches (matmul.c). */
+#include "engine/kernels-private.h"
+#include "engine/quant-private.h"
 
 /* ---- small helpers ------------------------------------------------------- */
-
-ALWAYS_INLINE float
-hsum_ps (__m256 v)
-{
-  __m128 s = _mm_add_ps (_mm256_castps256_ps128 (v), _mm256_extractf128_ps (v, 1));
-
-  s = _mm_add_ps (s, _mm_movehl_ps (s, s));
-  s = _mm_add_ss (s, _mm_movehdup_ps (s));
-  return _mm_cvtss_f32 (s);
-}
-
-ALWAYS_INLINE float
-half_to_float (DocentHalf h)
-{
-  return _cvtsh_ss (h);
-}
 
 /* Pairs of unsigned × signed bytes summed into 8 int32. */
 ALWAYS_INLINE __m256i
@@ -99,29 +75,6 @@ store_sums (const __m256 *acc,
   for (guint r = 0; r < m; r++)
     out[r] = hsum_ps (acc[r]) + extra[r];
 }
-
-/* Defines name (one row) and name_rows (1 … 4 rows) from an always-inline
- * body taking a constant row count. */
-#define ROWS(name, body)                                                     \
-  static float                                                               \
-  name (gsize n, const void *w, const void *a)                               \
-  {                                                                          \
-    float out[1];                                                            \
-    body (n, w, a, 0, 1, out);                                               \
-    return out[0];                                                           \
-  }                                                                          \
-  static void                                                                \
-  name##_rows (gsize n, const void *w, const void *a, gsize stride, guint m, \
-               float *out)                                                   \
-  {                                                                          \
-    switch (m)                                                               \
-      {                                                                      \
-      case 1: body (n, w, a, stride, 1, out); break;                         \
-      case 2: body (n, w, a, stride, 2, out); break;                         \
-      case 3: body (n, w, a, stride, 3, out); break;                         \
-      default: body (n, w, a, stride, 4, out); break;                        \
-      }                                                                      \
-  }
 
 /* ---- float weights ------------------------------------------------------- */
 
@@ -270,20 +223,6 @@ ROWS (dot_bf16, bf16_body)
 
 /* ---- blocks of 32 -------------------------------------------------------- */
 
-/* The half-precision scales of four blocks `stride` bytes apart. */
-ALWAYS_INLINE __m128
-four_halves (const DocentHalf *d,
-             gsize             stride)
-{
-  const guint8 *p = (const guint8 *) d;
-  __m128i h = _mm_cvtsi32_si128 (d[0]);
-
-  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + stride), 1);
-  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + 2 * stride), 2);
-  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + 3 * stride), 3);
-  return _mm_cvtph_ps (h);
-}
-
 ALWAYS_INLINE __m256
 lane_broadcast (__m128 v,
                 int    k)
@@ -418,12 +357,6 @@ ROWS (dot_q8_0, q8_0_body)
 
 /* ---- K-quants ------------------------------------------------------------ */
 
-ALWAYS_INLINE const DocentBlockQ8_K *
-row_k (const void *a, gsize stride, guint r, gsize i)
-{
-  return (const DocentBlockQ8_K *) ((const guint8 *) a + r * stride) + i;
-}
-
 /* 16 int16 products (from maddubs) times one scale for the first 8 (the
  * first 16 elements) and another for the last 8, summed into int32. */
 ALWAYS_INLINE __m256i
@@ -474,21 +407,28 @@ k4_min_sums (K4Scales               k,
   return _mm256_madd_epi16 (loadu (y->bsums), k.mins);
 }
 
+/* Q4_K, and Q5_K when `fifth` (a constant): the fifth bits come from qh,
+ * bit 2 c / 2 c + 1 of each byte for chunk c. */
 ALWAYS_INLINE void
-q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+k4_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out,
+         gboolean fifth)
 {
-  const DocentBlockQ4_K *x = w;
+  const gsize block = fifth ? sizeof (DocentBlockQ5_K) : sizeof (DocentBlockQ4_K);
   __m256 acc[MAXR], accm[MAXR];
-  const __m256i low4 = _mm256_set1_epi8 (0x0f);
+  const __m256i low4 = _mm256_set1_epi8 (0x0f), one = _mm256_set1_epi8 (1);
 
   UNROLL
   for (guint r = 0; r < m; r++)
     acc[r] = accm[r] = _mm256_setzero_ps ();
   for (gsize i = 0; i < n / DOCENT_QK_K; i++)
     {
-      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
-      K4Scales k = k4_scales (x[i].scales);
-      __m256i sumi[MAXR];
+      const DocentBlockQ4_K *x4 = (const DocentBlockQ4_K *) ((const guint8 *) w + i * block);
+      const DocentBlockQ5_K *x5 = (const DocentBlockQ5_K *) ((const guint8 *) w + i * block);
+      const guint8 *qs = fifth ? x5->qs : x4->qs;
+      float d = half_to_float (fifth ? x5->d : x4->d);
+      float dmin = half_to_float (fifth ? x5->dmin : x4->dmin);
+      K4Scales k = k4_scales (fifth ? x5->scales : x4->scales);
+      __m256i sumi[MAXR], hbits = fifth ? loadu (x5->qh) : _mm256_setzero_si256 ();
 
       UNROLL
       for (guint r = 0; r < m; r++)
@@ -496,11 +436,20 @@ q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
       UNROLL
       for (int c = 0; c < 4; c++)
         {
-          __m256i bytes = loadu (x[i].qs + 32 * c);
+          __m256i bytes = loadu (qs + 32 * c);
           __m256i lo = _mm256_and_si256 (bytes, low4);
           __m256i hi = _mm256_and_si256 (_mm256_srli_epi16 (bytes, 4), low4);
           __m256i s0 = k4_scale (k, 2 * c), s1 = k4_scale (k, 2 * c + 1);
 
+          if (fifth)
+            {
+              __m256i h0 = _mm256_slli_epi16 (_mm256_and_si256 (hbits, one), 4);
+              __m256i h1 = _mm256_slli_epi16 (_mm256_and_si256 (_mm256_srli_epi16 (hbits, 1), one), 4);
+
+              lo = _mm256_or_si256 (lo, h0);
+              hi = _mm256_or_si256 (hi, h1);
+              hbits = _mm256_srli_epi16 (hbits, 2);
+            }
           UNROLL
           for (guint r = 0; r < m; r++)
             {
@@ -527,58 +476,15 @@ q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
 }
 
 ALWAYS_INLINE void
+q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  k4_body (n, w, a, stride, m, out, FALSE);
+}
+
+ALWAYS_INLINE void
 q5_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
 {
-  const DocentBlockQ5_K *x = w;
-  __m256 acc[MAXR], accm[MAXR];
-  const __m256i low4 = _mm256_set1_epi8 (0x0f), one = _mm256_set1_epi8 (1);
-
-  UNROLL
-  for (guint r = 0; r < m; r++)
-    acc[r] = accm[r] = _mm256_setzero_ps ();
-  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
-    {
-      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
-      K4Scales k = k4_scales (x[i].scales);
-      __m256i sumi[MAXR], hbits = loadu (x[i].qh);
-
-      UNROLL
-      for (guint r = 0; r < m; r++)
-        sumi[r] = _mm256_setzero_si256 ();
-      UNROLL
-      for (int c = 0; c < 4; c++)
-        {
-          __m256i bytes = loadu (x[i].qs + 32 * c);
-          __m256i h0 = _mm256_slli_epi16 (_mm256_and_si256 (hbits, one), 4);
-          __m256i h1 = _mm256_slli_epi16 (_mm256_and_si256 (_mm256_srli_epi16 (hbits, 1), one), 4);
-          __m256i lo = _mm256_or_si256 (_mm256_and_si256 (bytes, low4), h0);
-          __m256i hi = _mm256_or_si256 (_mm256_and_si256 (_mm256_srli_epi16 (bytes, 4), low4), h1);
-          __m256i s0 = k4_scale (k, 2 * c), s1 = k4_scale (k, 2 * c + 1);
-
-          hbits = _mm256_srli_epi16 (hbits, 2);
-          UNROLL
-          for (guint r = 0; r < m; r++)
-            {
-              const gint8 *q8 = row_k (a, stride, r, i)->qs + 64 * c;
-              __m256i p0 = _mm256_madd_epi16 (_mm256_maddubs_epi16 (lo, loadu (q8)), s0);
-              __m256i p1 = _mm256_madd_epi16 (_mm256_maddubs_epi16 (hi, loadu (q8 + 32)), s1);
-
-              sumi[r] = _mm256_add_epi32 (sumi[r], _mm256_add_epi32 (p0, p1));
-            }
-        }
-      UNROLL
-      for (guint r = 0; r < m; r++)
-        {
-          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
-
-          acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
-          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (dmin * y->d),
-                                     _mm256_cvtepi32_ps (k4_min_sums (k, y)), accm[r]);
-        }
-    }
-  UNROLL
-  for (guint r = 0; r < m; r++)
-    out[r] = hsum_ps (_mm256_sub_ps (acc[r], accm[r]));
+  k4_body (n, w, a, stride, m, out, TRUE);
 }
 
 /* Q6_K: unsigned 6-bit q (0 … 63) through maddubs, the -32 taken off with
@@ -649,82 +555,24 @@ q6_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
 }
 
 ALWAYS_INLINE void
-q2_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
-{
-  const DocentBlockQ2_K *x = w;
-  __m256 acc[MAXR];
-  float extra[MAXR] = { 0 };
-  const __m256i three = _mm256_set1_epi8 (3);
-
-  UNROLL
-  for (guint r = 0; r < m; r++)
-    acc[r] = _mm256_setzero_ps ();
-  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
-    {
-      const guint8 *sc = x[i].scales;
-      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
-      __m256i sumi[MAXR];
-
-      UNROLL
-      for (guint r = 0; r < m; r++)
-        sumi[r] = _mm256_setzero_si256 ();
-      UNROLL
-      for (int h = 0; h < 2; h++)
-        {
-          __m256i v = loadu (x[i].qs + 32 * h);
-
-          UNROLL
-          for (int s = 0; s < 4; s++)
-            {
-              __m256i q = _mm256_and_si256 (v, three);
-              int g = 8 * h + 2 * s;
-
-              v = _mm256_srli_epi16 (v, 2);
-              UNROLL
-              for (guint r = 0; r < m; r++)
-                {
-                  const gint8 *q8 = row_k (a, stride, r, i)->qs + 128 * h + 32 * s;
-                  __m256i p = scale_pairs (_mm256_maddubs_epi16 (q, loadu (q8)),
-                                           sc[g] & 0xf, sc[g + 1] & 0xf);
-
-                  sumi[r] = _mm256_add_epi32 (sumi[r], p);
-                }
-            }
-        }
-      UNROLL
-      for (guint r = 0; r < m; r++)
-        {
-          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
-          int msum = 0;
-
-          for (int g = 0; g < 16; g++)
-            msum += (sc[g] >> 4) * y->bsums[g];
-          acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
-          extra[r] -= dmin * y->d * msum;
-        }
-    }
-  store_sums (acc, extra, m, out);
-}
-
-ALWAYS_INLINE void
 k3_unpack (const guint8 *s,
            int          *scales)
 {
   UNROLL
   for (int j = 0; j < 16; j++)
-    {
-      int low = j < 8 ? (s[j] & 0xf) : (s[j - 8] >> 4);
-
-      scales[j] = (low | (((s[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
-    }
+    scales[j] = docent_k3_scale (j, s);
 }
 
-/* Q3_K: u = low two bits + 4 * high bit (0 … 7) through maddubs; the
- * value is u - 4, the -4 taken off with the group sums. */
+/* Q2_K, and Q3_K when `q3` (a constant). Q2_K: 2-bit q through maddubs
+ * with the low nibbles of its scales, the mins (high nibbles) taken off
+ * with the activations' group sums. Q3_K: u = low two bits + 4 * high bit
+ * (0 … 7) through maddubs; the value is u - 4, the -4 taken off with the
+ * group sums. */
 ALWAYS_INLINE void
-q3_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+k2_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out,
+         gboolean q3)
 {
-  const DocentBlockQ3_K *x = w;
+  const gsize block = q3 ? sizeof (DocentBlockQ3_K) : sizeof (DocentBlockQ2_K);
   __m256 acc[MAXR];
   float extra[MAXR] = { 0 };
   const __m256i three = _mm256_set1_epi8 (3), one = _mm256_set1_epi8 (1);
@@ -734,33 +582,43 @@ q3_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
     acc[r] = _mm256_setzero_ps ();
   for (gsize i = 0; i < n / DOCENT_QK_K; i++)
     {
-      float d = half_to_float (x[i].d);
-      __m256i sumi[MAXR], hm = loadu (x[i].hmask);
-      int sc[16];
+      const DocentBlockQ2_K *x2 = (const DocentBlockQ2_K *) ((const guint8 *) w + i * block);
+      const DocentBlockQ3_K *x3 = (const DocentBlockQ3_K *) ((const guint8 *) w + i * block);
+      const guint8 *qs = q3 ? x3->qs : x2->qs;
+      const guint8 *sc2 = x2->scales;
+      float d = half_to_float (q3 ? x3->d : x2->d);
+      float dmin = q3 ? 0.f : half_to_float (x2->dmin);
+      __m256i sumi[MAXR], hm = q3 ? loadu (x3->hmask) : _mm256_setzero_si256 ();
+      int sc3[16];
 
-      k3_unpack (x[i].scales, sc);
+      if (q3)
+        k3_unpack (x3->scales, sc3);
       UNROLL
       for (guint r = 0; r < m; r++)
         sumi[r] = _mm256_setzero_si256 ();
       UNROLL
       for (int h = 0; h < 2; h++)
         {
-          __m256i v = loadu (x[i].qs + 32 * h);
+          __m256i v = loadu (qs + 32 * h);
 
           UNROLL
           for (int s = 0; s < 4; s++)
             {
-              __m256i high = _mm256_slli_epi16 (_mm256_and_si256 (hm, one), 2);
-              __m256i q = _mm256_or_si256 (_mm256_and_si256 (v, three), high);
+              __m256i q = _mm256_and_si256 (v, three);
               int g = 8 * h + 2 * s;
+              int s0 = q3 ? sc3[g] : sc2[g] & 0xf, s1 = q3 ? sc3[g + 1] : sc2[g + 1] & 0xf;
 
+              if (q3)
+                {
+                  q = _mm256_or_si256 (q, _mm256_slli_epi16 (_mm256_and_si256 (hm, one), 2));
+                  hm = _mm256_srli_epi16 (hm, 1);
+                }
               v = _mm256_srli_epi16 (v, 2);
-              hm = _mm256_srli_epi16 (hm, 1);
               UNROLL
               for (guint r = 0; r < m; r++)
                 {
                   const gint8 *q8 = row_k (a, stride, r, i)->qs + 128 * h + 32 * s;
-                  __m256i p = scale_pairs (_mm256_maddubs_epi16 (q, loadu (q8)), sc[g], sc[g + 1]);
+                  __m256i p = scale_pairs (_mm256_maddubs_epi16 (q, loadu (q8)), s0, s1);
 
                   sumi[r] = _mm256_add_epi32 (sumi[r], p);
                 }
@@ -773,12 +631,24 @@ q3_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
           int off = 0;
 
           for (int g = 0; g < 16; g++)
-            off += sc[g] * y->bsums[g];
+            off += (q3 ? sc3[g] : sc2[g] >> 4) * y->bsums[g];
           acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
-          extra[r] -= 4.f * d * y->d * off;
+          extra[r] -= (q3 ? 4.f * d : dmin) * y->d * off;
         }
     }
   store_sums (acc, extra, m, out);
+}
+
+ALWAYS_INLINE void
+q2_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  k2_body (n, w, a, stride, m, out, FALSE);
+}
+
+ALWAYS_INLINE void
+q3_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  k2_body (n, w, a, stride, m, out, TRUE);
 }
 
 ROWS (dot_q2_k, q2_k_body)
@@ -828,22 +698,34 @@ round_32 (const float *x,
                                       _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7));
 }
 
-/* Same arithmetic as the scalar quantizer, so the bytes are identical. */
+/* One block of Q8_0 / Q8_1 with the same arithmetic as the scalar
+ * quantizer, so the bytes are identical; returns them, and d in *d_out. */
+ALWAYS_INLINE __m256i
+q8_block (const float *x,
+          DocentHalf  *dh,
+          gint8       *qs,
+          float       *d_out)
+{
+  DocentHalf h = (DocentHalf) _cvtss_sh (amax_32 (x) / 127.f, 0);
+  float d = half_to_float (h);
+  __m256i q = round_32 (x, d != 0.f ? 1.f / d : 0.f);
+
+  *dh = h;
+  _mm256_storeu_si256 ((__m256i *) qs, q);
+  *d_out = d;
+  return q;
+}
+
 static void
 from_float_q8_0 (const float *x,
                  void        *y,
                  gsize        n)
 {
   DocentBlockQ8_0 *b = y;
+  float d;
 
   for (gsize i = 0; i < n / DOCENT_QK; i++, x += DOCENT_QK)
-    {
-      DocentHalf h = (DocentHalf) _cvtss_sh (amax_32 (x) / 127.f, 0);
-      float d = half_to_float (h);
-
-      b[i].d = h;
-      _mm256_storeu_si256 ((__m256i *) b[i].qs, round_32 (x, d != 0.f ? 1.f / d : 0.f));
-    }
+    q8_block (x, &b[i].d, b[i].qs, &d);
 }
 
 ALWAYS_INLINE int
@@ -867,12 +749,9 @@ from_float_q8_1 (const float *x,
 
   for (gsize i = 0; i < n / DOCENT_QK; i++, x += DOCENT_QK)
     {
-      DocentHalf h = (DocentHalf) _cvtss_sh (amax_32 (x) / 127.f, 0);
-      float d = half_to_float (h);
-      __m256i q = round_32 (x, d != 0.f ? 1.f / d : 0.f);
+      float d;
+      __m256i q = q8_block (x, &b[i].d, b[i].qs, &d);
 
-      b[i].d = h;
-      _mm256_storeu_si256 ((__m256i *) b[i].qs, q);
       b[i].s = (DocentHalf) _cvtss_sh (d * (float) hsum_bytes (q), 0);
     }
 }
@@ -914,45 +793,20 @@ from_float_q8_k (const float *x,
 
 /* ---- installation -------------------------------------------------------- */
 
-static void
-install (DocentDotKernel      *table,
-         guint32               type,
-         DocentVecDotFunc      vec_dot,
-         DocentVecDotRowsFunc  rows,
-         DocentFromFloatFunc   from_float)
-{
-  table[type].vec_dot = vec_dot;
-  table[type].vec_dot_rows = rows;
-  table[type].vec_dot_tile = NULL;
-  if (from_float != NULL)
-    table[type].from_float = from_float;
-}
-
-static void
-install_tile (DocentDotKernel      *table,
-              guint32               type,
-              DocentVecDotTileFunc  tile)
-{
-  table[type].vec_dot_tile = tile;
-}
-
 void
 docent_kernels_avx2_install (DocentDotKernel *table)
 {
-  install (table, DOCENT_TYPE_F32, dot_f32, dot_f32_rows, NULL);
-  install (table, DOCENT_TYPE_F16, dot_f16, dot_f16_rows, NULL);
-  install (table, DOCENT_TYPE_BF16, dot_bf16, dot_bf16_rows, NULL);
-  install (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, from_float_q8_0);
-  install (table, DOCENT_TYPE_Q4_1, dot_q4_1, dot_q4_1_rows, from_float_q8_1);
-  install (table, DOCENT_TYPE_Q5_0, dot_q5_0, dot_q5_0_rows, from_float_q8_0);
-  install (table, DOCENT_TYPE_Q5_1, dot_q5_1, dot_q5_1_rows, from_float_q8_1);
-  install (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, from_float_q8_0);
-  install (table, DOCENT_TYPE_Q2_K, dot_q2_k, dot_q2_k_rows, from_float_q8_k);
-  install (table, DOCENT_TYPE_Q3_K, dot_q3_k, dot_q3_k_rows, from_float_q8_k);
-  install (table, DOCENT_TYPE_Q4_K, dot_q4_k, dot_q4_k_rows, from_float_q8_k);
-  install (table, DOCENT_TYPE_Q5_K, dot_q5_k, dot_q5_k_rows, from_float_q8_k);
-  install (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, from_float_q8_k);
-  install_tile (table, DOCENT_TYPE_F32, tile_f32);
-  install_tile (table, DOCENT_TYPE_F16, tile_f16);
-  install_tile (table, DOCENT_TYPE_BF16, tile_bf16);
+  install_kernel (table, DOCENT_TYPE_F32, dot_f32, dot_f32_rows, tile_f32, NULL);
+  install_kernel (table, DOCENT_TYPE_F16, dot_f16, dot_f16_rows, tile_f16, NULL);
+  install_kernel (table, DOCENT_TYPE_BF16, dot_bf16, dot_bf16_rows, tile_bf16, NULL);
+  install_kernel (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, NULL, from_float_q8_0);
+  install_kernel (table, DOCENT_TYPE_Q4_1, dot_q4_1, dot_q4_1_rows, NULL, from_float_q8_1);
+  install_kernel (table, DOCENT_TYPE_Q5_0, dot_q5_0, dot_q5_0_rows, NULL, from_float_q8_0);
+  install_kernel (table, DOCENT_TYPE_Q5_1, dot_q5_1, dot_q5_1_rows, NULL, from_float_q8_1);
+  install_kernel (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, NULL, from_float_q8_0);
+  install_kernel (table, DOCENT_TYPE_Q2_K, dot_q2_k, dot_q2_k_rows, NULL, from_float_q8_k);
+  install_kernel (table, DOCENT_TYPE_Q3_K, dot_q3_k, dot_q3_k_rows, NULL, from_float_q8_k);
+  install_kernel (table, DOCENT_TYPE_Q4_K, dot_q4_k, dot_q4_k_rows, NULL, from_float_q8_k);
+  install_kernel (table, DOCENT_TYPE_Q5_K, dot_q5_k, dot_q5_k_rows, NULL, from_float_q8_k);
+  install_kernel (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, NULL, from_float_q8_k);
 }

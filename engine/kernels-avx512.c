@@ -10,49 +10,7 @@
  * Blocks of 32 go two to a register; K-quant weights are rearranged so
  * each 64-byte load of activations meets its own weights, and per-group
  * scales are applied with the 16-bit VNNI dot (dpwssd). */
-#include <immintrin.h>
-
-#include "engine/dot.h"
-#include "engine/quant.h"
-
-#define MAXR DOCENT_DOT_MAX_ROWS
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
-/* Loops over rows, groups and tiles have a constant count: unrolled, their
- * accumulators stay in registers (GCC does not always do it at -O2). */
-#define UNROLL _Pragma ("GCC unroll 16")
-
-#define ROWS(name, body)                                                     \
-  static float                                                               \
-  name (gsize n, const void *w, const void *a)                               \
-  {                                                                          \
-    float out[1];                                                            \
-    body (n, w, a, 0, 1, out);                                               \
-    return out[0];                                                           \
-  }                                                                          \
-  static void                                                                \
-  name##_rows (gsize n, const void *w, const void *a, gsize stride, guint m, \
-               float *out)                                                   \
-  {                                                                          \
-    switch (m)                                                               \
-      {                                                                      \
-      case 1: body (n, w, a, stride, 1, out); break;                         \
-      case 2: body (n, w, a, stride, 2, out); break;                         \
-      case 3: body (n, w, a, stride, 3, out); break;                         \
-      default: body (n, w, a, stride, 4, out); break;                        \
-      }                                                                      \
-  }
-
-ALWAYS_INLINE float
-half_to_float (DocentHalf h)
-{
-  return _cvtsh_ss (h);
-}
-
-ALWAYS_INLINE const guint8 *
-row_ptr (const void *a, gsize stride, guint r)
-{
-  return (const guint8 *) a + r * stride;
-}
+#include "engine/kernels-private.h"
 
 /* ---- float weights ------------------------------------------------------- */
 
@@ -315,30 +273,6 @@ tail_block (__m256i q, const DocentBlockQ8_0 *y, float dx)
   return _mm256_mul_ps (_mm256_set1_ps (dx * half_to_float (y->d)), _mm256_cvtepi32_ps (p));
 }
 
-ALWAYS_INLINE float
-hsum256 (__m256 v)
-{
-  __m128 s = _mm_add_ps (_mm256_castps256_ps128 (v), _mm256_extractf128_ps (v, 1));
-
-  s = _mm_add_ps (s, _mm_movehl_ps (s, s));
-  s = _mm_add_ss (s, _mm_movehdup_ps (s));
-  return _mm_cvtss_f32 (s);
-}
-
-/* The half-precision scales of four blocks `stride` bytes apart. */
-ALWAYS_INLINE __m128
-four_halves (const DocentHalf *d,
-             gsize             stride)
-{
-  const guint8 *p = (const guint8 *) d;
-  __m128i h = _mm_cvtsi32_si128 (d[0]);
-
-  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + stride), 1);
-  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + 2 * stride), 2);
-  h = _mm_insert_epi16 (h, *(const DocentHalf *) (p + 3 * stride), 3);
-  return _mm_cvtph_ps (h);
-}
-
 /* Four blocks per step: their eight scales converted together, the four
  * products spread over the lanes of their blocks; then a pair, then a
  * single block with 256-bit VNNI. */
@@ -393,7 +327,7 @@ four_halves (const DocentHalf *d,
       {                                                                      \
         out[r] = _mm512_reduce_add_ps (_mm512_add_ps (acc[r], acc2[r]));     \
         if (i < nb)                                                          \
-          out[r] += hsum256 (tail_block (one_weight (x + i),                 \
+          out[r] += hsum_ps (tail_block (one_weight (x + i),                 \
                                          (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i, \
                                          half_to_float (x[i].d)));           \
       }                                                                      \
@@ -434,12 +368,6 @@ ROWS (dot_q8_0, q8_0_body)
 ROWS (dot_q4_0, q4_0_body)
 
 /* ---- K-quants ------------------------------------------------------------ */
-
-ALWAYS_INLINE const DocentBlockQ8_K *
-row_k (const void *a, gsize stride, guint r, gsize i)
-{
-  return (const DocentBlockQ8_K *) row_ptr (a, stride, r) + i;
-}
 
 ALWAYS_INLINE __m512i
 load512 (const void *p)
@@ -529,7 +457,7 @@ q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
     }
   UNROLL
   for (guint r = 0; r < m; r++)
-    out[r] = _mm512_reduce_add_ps (acc[r]) - hsum256 (accm[r]);
+    out[r] = _mm512_reduce_add_ps (acc[r]) - hsum_ps (accm[r]);
 }
 
 /* Q6_K: per half, the low nibbles of its 64 ql bytes are elements 0-63
@@ -598,7 +526,7 @@ q6_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
     }
   UNROLL
   for (guint r = 0; r < m; r++)
-    out[r] = _mm512_reduce_add_ps (acc[r]) - hsum256 (accm[r]);
+    out[r] = _mm512_reduce_add_ps (acc[r]) - hsum_ps (accm[r]);
 }
 
 ROWS (dot_q4_k, q4_k_body)
@@ -606,28 +534,16 @@ ROWS (dot_q6_k, q6_k_body)
 
 /* ---- installation -------------------------------------------------------- */
 
-static void
-install (DocentDotKernel      *table,
-         guint32               type,
-         DocentVecDotFunc      vec_dot,
-         DocentVecDotRowsFunc  rows,
-         DocentVecDotTileFunc  tile)
-{
-  table[type].vec_dot = vec_dot;
-  table[type].vec_dot_rows = rows;
-  table[type].vec_dot_tile = tile;
-}
-
 void
 docent_kernels_avx512_install (DocentDotKernel *table,
                                gboolean         has_bf16)
 {
-  install (table, DOCENT_TYPE_F32, dot_f32, dot_f32_rows, tile_f32);
-  install (table, DOCENT_TYPE_F16, dot_f16, dot_f16_rows, tile_f16);
+  install_kernel (table, DOCENT_TYPE_F32, dot_f32, dot_f32_rows, tile_f32, NULL);
+  install_kernel (table, DOCENT_TYPE_F16, dot_f16, dot_f16_rows, tile_f16, NULL);
   if (has_bf16)
-    install (table, DOCENT_TYPE_BF16, dot_bf16, dot_bf16_rows, tile_bf16);
-  install (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, NULL);
-  install (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, NULL);
-  install (table, DOCENT_TYPE_Q4_K, dot_q4_k, dot_q4_k_rows, NULL);
-  install (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, NULL);
+    install_kernel (table, DOCENT_TYPE_BF16, dot_bf16, dot_bf16_rows, tile_bf16, NULL);
+  install_kernel (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, NULL, NULL);
+  install_kernel (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, NULL, NULL);
+  install_kernel (table, DOCENT_TYPE_Q4_K, dot_q4_k, dot_q4_k_rows, NULL, NULL);
+  install_kernel (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, NULL, NULL);
 }

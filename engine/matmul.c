@@ -184,6 +184,14 @@ docent_matvec (DocentThreadPool    *pool,
   return TRUE;
 }
 
+/* Weight row r, as bytes. */
+static inline const guint8 *
+weight_row (const MatmulJob *job,
+            guint            r)
+{
+  return (const guint8 *) job->w->data + r * job->w->row_stride;
+}
+
 /* One weight row against activation rows [a0, a1), a few at a time. */
 static void
 row_times_block (const MatmulJob *job,
@@ -192,7 +200,7 @@ row_times_block (const MatmulJob *job,
                  guint            a1)
 {
   const DocentDotKernel *k = job->kernel;
-  const guint8 *wr = (const guint8 *) job->w->data + r * job->w->row_stride;
+  const guint8 *wr = weight_row (job, r);
   gsize cols = job->w->cols, rows = job->w->rows;
   float out[DOCENT_DOT_MAX_ROWS];
 
@@ -219,7 +227,7 @@ tiles_times_block (const MatmulJob *job,
                    guint            a1)
 {
   const DocentDotKernel *k = job->kernel;
-  const guint8 *wr = (const guint8 *) job->w->data + r * job->w->row_stride;
+  const guint8 *wr = weight_row (job, r);
   gsize rows = job->w->rows;
   guint a = a0;
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "engine/gguf.h"
+#include "engine/matmul.h"
 #include "engine/tokenizer.h"
 
 G_BEGIN_DECLS
@@ -53,6 +54,54 @@ void                   docent_model_unref     (DocentModel  *model);
 const DocentModelInfo *docent_model_info      (DocentModel  *model);
 DocentTokenizer       *docent_model_tokenizer (DocentModel  *model);
 DocentGguf            *docent_model_gguf      (DocentModel  *model);
+
+/* ---- decoder weights (engine-internal: context.c runs them) -------------
+ * Small vectors (norms, biases) are converted to F32 copies owned by the
+ * model; matrices point into the mapping. Absent tensors are NULL, or a
+ * DocentMatrix with data NULL. */
+
+
+typedef struct {
+  const float *attn_norm;
+  const float *q_bias, *k_bias, *v_bias;
+  const float *q_norm, *k_norm;           /* per head, head_dim long */
+  const float *post_attn_norm;
+  const float *ffn_norm;
+  const float *post_ffn_norm;
+  DocentMatrix wq, wk, wv;
+  DocentMatrix wqkv;                      /* phi3: q, k and v rows stacked */
+  DocentMatrix wo;
+  DocentMatrix w_gate, w_up, w_down;      /* phi3: w_up holds gate then up */
+  gboolean sliding;                       /* attends to the last n_swa only */
+  float rope_base;
+} DocentDecoderLayer;
+
+typedef struct {
+  gboolean neox;              /* rotate (i, i + n_rot/2) instead of (2i, 2i+1) */
+  gboolean gelu;              /* GeGLU (gemma) instead of SwiGLU */
+  gboolean scale_embd;        /* embeddings times sqrt(n_embd) (gemma) */
+  guint n_rot;                /* rotated dimensions per head */
+  guint n_swa;                /* sliding window, 0: none */
+  float eps;                  /* RMS norm epsilon */
+  float rope_scale;           /* position multiplier (1 / linear factor) */
+  const float *rope_factors;  /* n_rot / 2 frequency divisors, or NULL */
+  float attn_scale;           /* multiplies q.k */
+  gboolean scale_q;           /* apply attn_scale to q rather than to q.k
+                               * (phi3, gemma: as their reference graphs do) */
+  float attn_softcap;         /* 0: none (gemma2: 50) */
+  float final_softcap;        /* 0: none (gemma2: 30) */
+  DocentMatrix token_embd;
+  const float *output_norm;
+  DocentMatrix output;        /* token_embd when the output is tied */
+  DocentDecoderLayer *layers;
+} DocentDecoderWeights;
+
+/* NULL for encoders. */
+const DocentDecoderWeights *docent_model_decoder (DocentModel *model);
+/* docent_model_info without hashing the file: sha256 may be empty. */
+const DocentModelInfo      *docent_model_shape   (DocentModel *model);
+/* The file's path. */
+const char                 *docent_model_path    (DocentModel *model);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentModel, docent_model_unref)
 

@@ -10,8 +10,13 @@
 #include <math.h>
 
 #include "engine/gguf.h"
+#include "engine/quant-private.h"
 
 /* ---- helpers ------------------------------------------------------------- */
+
+/* For the per-block helpers shared by several types: inlined, the tests
+ * of their constant arguments (NULL qh, ...) fold away. */
+#define BLOCK_INLINE static inline __attribute__ ((always_inline))
 
 /* Round to nearest, ties to even, for |v| < 2^22: adding 1.5 * 2^23 leaves
  * the integer in the low mantissa bits. Faster than lrintf, no libm. */
@@ -55,32 +60,11 @@ quantize_one (float x,
   return clamp_int (nearest_int (v), lo, hi);
 }
 
-/* The 6-bit scale j and min j of Q4_K / Q5_K: the first four live in the
- * low six bits of bytes 0-3 (scales) and 4-7 (mins); the last four keep
- * their low nibbles in bytes 8-11 and their top two bits in the spare top
- * bits of bytes 0-7. */
-static inline void
-k4_scale_min (int           j,
-              const guint8 *q,
-              guint8       *sc,
-              guint8       *m)
-{
-  if (j < 4)
-    {
-      *sc = q[j] & 63;
-      *m = q[j + 4] & 63;
-    }
-  else
-    {
-      *sc = (q[j + 4] & 0xf) | ((q[j - 4] >> 6) << 4);
-      *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-    }
-}
-
+/* Q4_K / Q5_K scales and mins packed as docent_k4_scale_min reads them. */
 static void
-k4_pack_scales (const guint8 *sc,
-                const guint8 *m,
-                guint8       *q)
+k4_pack_scales (const int *sc,
+                const int *m,
+                guint8    *q)
 {
   for (int j = 0; j < 4; j++)
     {
@@ -90,20 +74,7 @@ k4_pack_scales (const guint8 *sc,
     }
 }
 
-/* Q3_K's sixteen 6-bit scales: low nibbles of scales 0-7 in the low
- * nibbles of bytes 0-7, of scales 8-15 in their high nibbles; the top two
- * bits of scale j in bits 2 * (j / 4) of byte 8 + j % 4. Returned minus
- * the bias of 32. */
-static inline int
-k3_scale (int           j,
-          const guint8 *s)
-{
-  int low = j < 8 ? (s[j] & 0xf) : (s[j - 8] >> 4);
-  int high = (s[8 + (j % 4)] >> (2 * (j / 4))) & 3;
-
-  return (low | (high << 4)) - 32;
-}
-
+/* Q3_K's scales packed as docent_k3_scale reads them. */
 static void
 k3_pack_scales (const int *scales,
                 guint8    *s)
@@ -120,6 +91,29 @@ k3_pack_scales (const int *scales,
       s[8 + (j % 4)] |= (guint8) (((u >> 4) & 3) << (2 * (j / 4)));
     }
 }
+
+/* Defines the row function `fname` over blocks of type `btype` (`qk`
+ * elements each): `block` runs once per block, with b the block and dst
+ * (dequantizing) or src (quantizing) at its first element. */
+#define DEQUANTIZE_BLOCKS(fname, btype, qk, block)                           \
+  static void                                                                \
+  fname (const void *src, float *dst, gsize n)                               \
+  {                                                                          \
+    const btype *b = src;                                                    \
+                                                                             \
+    for (gsize i = 0; i < n / (qk); i++, b++, dst += (qk))                   \
+      block;                                                                 \
+  }
+
+#define QUANTIZE_BLOCKS(fname, btype, qk, block)                             \
+  static void                                                                \
+  fname (const float *src, void *dst, gsize n)                               \
+  {                                                                          \
+    btype *b = dst;                                                          \
+                                                                             \
+    for (gsize i = 0; i < n / (qk); i++, b++, src += (qk))                   \
+      block;                                                                 \
+  }
 
 /* ---- dequantize ---------------------------------------------------------- */
 
@@ -153,130 +147,66 @@ dequantize_bf16 (const void *src,
     dst[i] = docent_bf16_to_fp32 (b[i]);
 }
 
-static void
-dequantize_q4_0 (const void *src,
-                 float      *dst,
-                 gsize       n)
+/* One block of 32, q of 4 bits or of 5 when qh (the fifth bits) is not
+ * NULL: x = d q + m for the types with an offset m, else d (q - 2^(bits-1)). */
+BLOCK_INLINE void
+dequantize_block32 (DocentHalf        dh,
+                    const DocentHalf *mh,
+                    const guint8     *qh,
+                    const guint8     *qs,
+                    float            *dst)
 {
-  const DocentBlockQ4_0 *b = src;
+  int bias = qh != NULL ? 16 : 8;
+  float d = docent_fp16_to_fp32 (dh);
+  float m = mh != NULL ? docent_fp16_to_fp32 (*mh) : 0.f;
+  guint32 high = qh != NULL ? docent_qh_load (qh) : 0;
 
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, dst += DOCENT_QK)
+  for (int j = 0; j < DOCENT_QK / 2; j++)
     {
-      float d = docent_fp16_to_fp32 (b->d);
+      int lo = (qs[j] & 0xf) | (((high >> j) & 1) << 4);
+      int hi = (qs[j] >> 4) | (((high >> (j + 16)) & 1) << 4);
 
-      for (int j = 0; j < DOCENT_QK / 2; j++)
+      if (mh != NULL)
         {
-          dst[j] = d * ((b->qs[j] & 0xf) - 8);
-          dst[j + 16] = d * ((b->qs[j] >> 4) - 8);
-        }
-    }
-}
-
-static void
-dequantize_q4_1 (const void *src,
-                 float      *dst,
-                 gsize       n)
-{
-  const DocentBlockQ4_1 *b = src;
-
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, dst += DOCENT_QK)
-    {
-      float d = docent_fp16_to_fp32 (b->d);
-      float m = docent_fp16_to_fp32 (b->m);
-
-      for (int j = 0; j < DOCENT_QK / 2; j++)
-        {
-          dst[j] = d * (b->qs[j] & 0xf) + m;
-          dst[j + 16] = d * (b->qs[j] >> 4) + m;
-        }
-    }
-}
-
-static inline guint32
-load_qh (const guint8 *qh)
-{
-  return (guint32) qh[0] | ((guint32) qh[1] << 8)
-         | ((guint32) qh[2] << 16) | ((guint32) qh[3] << 24);
-}
-
-static void
-dequantize_q5_0 (const void *src,
-                 float      *dst,
-                 gsize       n)
-{
-  const DocentBlockQ5_0 *b = src;
-
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, dst += DOCENT_QK)
-    {
-      float d = docent_fp16_to_fp32 (b->d);
-      guint32 qh = load_qh (b->qh);
-
-      for (int j = 0; j < DOCENT_QK / 2; j++)
-        {
-          int lo = (b->qs[j] & 0xf) | (((qh >> j) & 1) << 4);
-          int hi = (b->qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4);
-
-          dst[j] = d * (lo - 16);
-          dst[j + 16] = d * (hi - 16);
-        }
-    }
-}
-
-static void
-dequantize_q5_1 (const void *src,
-                 float      *dst,
-                 gsize       n)
-{
-  const DocentBlockQ5_1 *b = src;
-
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, dst += DOCENT_QK)
-    {
-      float d = docent_fp16_to_fp32 (b->d);
-      float m = docent_fp16_to_fp32 (b->m);
-      guint32 qh = load_qh (b->qh);
-
-      for (int j = 0; j < DOCENT_QK / 2; j++)
-        {
-          int lo = (b->qs[j] & 0xf) | (((qh >> j) & 1) << 4);
-          int hi = (b->qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4);
-
           dst[j] = d * lo + m;
           dst[j + 16] = d * hi + m;
         }
+      else
+        {
+          dst[j] = d * (lo - bias);
+          dst[j + 16] = d * (hi - bias);
+        }
     }
 }
 
-static void
-dequantize_q8_0 (const void *src,
-                 float      *dst,
-                 gsize       n)
+DEQUANTIZE_BLOCKS (dequantize_q4_0, DocentBlockQ4_0, DOCENT_QK,
+                   dequantize_block32 (b->d, NULL, NULL, b->qs, dst))
+
+DEQUANTIZE_BLOCKS (dequantize_q4_1, DocentBlockQ4_1, DOCENT_QK,
+                   dequantize_block32 (b->d, &b->m, NULL, b->qs, dst))
+
+DEQUANTIZE_BLOCKS (dequantize_q5_0, DocentBlockQ5_0, DOCENT_QK,
+                   dequantize_block32 (b->d, NULL, b->qh, b->qs, dst))
+
+DEQUANTIZE_BLOCKS (dequantize_q5_1, DocentBlockQ5_1, DOCENT_QK,
+                   dequantize_block32 (b->d, &b->m, b->qh, b->qs, dst))
+
+BLOCK_INLINE void
+dequantize_q8_block (DocentHalf   dh,
+                     const gint8 *qs,
+                     float       *dst)
 {
-  const DocentBlockQ8_0 *b = src;
+  float d = docent_fp16_to_fp32 (dh);
 
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, dst += DOCENT_QK)
-    {
-      float d = docent_fp16_to_fp32 (b->d);
-
-      for (int j = 0; j < DOCENT_QK; j++)
-        dst[j] = d * b->qs[j];
-    }
+  for (int j = 0; j < DOCENT_QK; j++)
+    dst[j] = d * qs[j];
 }
 
-static void
-dequantize_q8_1 (const void *src,
-                 float      *dst,
-                 gsize       n)
-{
-  const DocentBlockQ8_1 *b = src;
+DEQUANTIZE_BLOCKS (dequantize_q8_0, DocentBlockQ8_0, DOCENT_QK,
+                   dequantize_q8_block (b->d, b->qs, dst))
 
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, dst += DOCENT_QK)
-    {
-      float d = docent_fp16_to_fp32 (b->d);
-
-      for (int j = 0; j < DOCENT_QK; j++)
-        dst[j] = d * b->qs[j];
-    }
-}
+DEQUANTIZE_BLOCKS (dequantize_q8_1, DocentBlockQ8_1, DOCENT_QK,
+                   dequantize_q8_block (b->d, b->qs, dst))
 
 /* In Q2_K and Q3_K, element e = 128 h + 32 s + l (half h, shift s, l < 32)
  * takes bits 2 s of byte 32 h + l; its scale is group e / 16. */
@@ -317,7 +247,7 @@ dequantize_q3_k (const void *src,
       int scales[16];
 
       for (int j = 0; j < 16; j++)
-        scales[j] = k3_scale (j, b->scales);
+        scales[j] = docent_k3_scale (j, b->scales);
       for (int e = 0; e < DOCENT_QK_K; e++)
         {
           int h = e / 128, s = (e / 32) % 4, l = e % 32;
@@ -332,68 +262,47 @@ dequantize_q3_k (const void *src,
 /* Q4_K and Q5_K: chunk c of 64 elements uses bytes 32 c .. 32 c + 31;
  * low nibbles are its first 32 elements (scale 2 c), high nibbles the
  * next 32 (scale 2 c + 1). Q5_K's fifth bits: bit 2 c / 2 c + 1 of qh[l]. */
-static void
-dequantize_q4_k (const void *src,
-                 float      *dst,
-                 gsize       n)
+BLOCK_INLINE void
+dequantize_k4_block (DocentHalf    dh,
+                     DocentHalf    dminh,
+                     const guint8 *scales,
+                     const guint8 *qs,
+                     const guint8 *qh,
+                     float        *dst)
 {
-  const DocentBlockQ4_K *b = src;
+  float d = docent_fp16_to_fp32 (dh);
+  float dmin = docent_fp16_to_fp32 (dminh);
 
-  for (gsize i = 0; i < n / DOCENT_QK_K; i++, b++, dst += DOCENT_QK_K)
+  for (int c = 0; c < 4; c++)
     {
-      float d = docent_fp16_to_fp32 (b->d);
-      float dmin = docent_fp16_to_fp32 (b->dmin);
+      int sc0, m0, sc1, m1;
+      float d0, d1, o0, o1;
 
-      for (int c = 0; c < 4; c++)
+      docent_k4_scale_min (2 * c, scales, &sc0, &m0);
+      docent_k4_scale_min (2 * c + 1, scales, &sc1, &m1);
+      d0 = d * sc0, o0 = dmin * m0;
+      d1 = d * sc1, o1 = dmin * m1;
+      for (int l = 0; l < 32; l++)
         {
-          guint8 sc0, m0, sc1, m1;
-          float d0, d1, o0, o1;
+          int q0 = qs[32 * c + l] & 0xf;
+          int q1 = qs[32 * c + l] >> 4;
 
-          k4_scale_min (2 * c, b->scales, &sc0, &m0);
-          k4_scale_min (2 * c + 1, b->scales, &sc1, &m1);
-          d0 = d * sc0, o0 = dmin * m0;
-          d1 = d * sc1, o1 = dmin * m1;
-          for (int l = 0; l < 32; l++)
+          if (qh != NULL)
             {
-              dst[64 * c + l] = d0 * (b->qs[32 * c + l] & 0xf) - o0;
-              dst[64 * c + 32 + l] = d1 * (b->qs[32 * c + l] >> 4) - o1;
+              q0 |= ((qh[l] >> (2 * c)) & 1) << 4;
+              q1 |= ((qh[l] >> (2 * c + 1)) & 1) << 4;
             }
+          dst[64 * c + l] = d0 * q0 - o0;
+          dst[64 * c + 32 + l] = d1 * q1 - o1;
         }
     }
 }
 
-static void
-dequantize_q5_k (const void *src,
-                 float      *dst,
-                 gsize       n)
-{
-  const DocentBlockQ5_K *b = src;
+DEQUANTIZE_BLOCKS (dequantize_q4_k, DocentBlockQ4_K, DOCENT_QK_K,
+                   dequantize_k4_block (b->d, b->dmin, b->scales, b->qs, NULL, dst))
 
-  for (gsize i = 0; i < n / DOCENT_QK_K; i++, b++, dst += DOCENT_QK_K)
-    {
-      float d = docent_fp16_to_fp32 (b->d);
-      float dmin = docent_fp16_to_fp32 (b->dmin);
-
-      for (int c = 0; c < 4; c++)
-        {
-          guint8 sc0, m0, sc1, m1;
-          float d0, d1, o0, o1;
-
-          k4_scale_min (2 * c, b->scales, &sc0, &m0);
-          k4_scale_min (2 * c + 1, b->scales, &sc1, &m1);
-          d0 = d * sc0, o0 = dmin * m0;
-          d1 = d * sc1, o1 = dmin * m1;
-          for (int l = 0; l < 32; l++)
-            {
-              int q0 = (b->qs[32 * c + l] & 0xf) | (((b->qh[l] >> (2 * c)) & 1) << 4);
-              int q1 = (b->qs[32 * c + l] >> 4) | (((b->qh[l] >> (2 * c + 1)) & 1) << 4);
-
-              dst[64 * c + l] = d0 * q0 - o0;
-              dst[64 * c + 32 + l] = d1 * q1 - o1;
-            }
-        }
-    }
-}
+DEQUANTIZE_BLOCKS (dequantize_q5_k, DocentBlockQ5_K, DOCENT_QK_K,
+                   dequantize_k4_block (b->d, b->dmin, b->scales, b->qs, b->qh, dst))
 
 /* Q6_K: element e = 128 h + 32 k + l (k < 4, l < 32) takes the low (k < 2)
  * or high (k >= 2) nibble of ql[64 h + 32 (k % 2) + l] and its top two
@@ -613,23 +522,31 @@ q8_scale (const float *x,
   return amax / 127.f;
 }
 
-static void
-quantize_q8_0 (const float *src,
-               void        *dst,
-               gsize        n)
+/* One block of 32 bytes; returns d, and the sum of the bytes in *sum
+ * unless it is NULL. */
+BLOCK_INLINE float
+quantize_q8_block (const float *x,
+                   DocentHalf  *dh,
+                   gint8       *qs,
+                   int         *sum)
 {
-  DocentBlockQ8_0 *b = dst;
+  float d = round_half (q8_scale (x, DOCENT_QK));
+  float inv = d != 0.f ? 1.f / d : 0.f;
+  int total = 0;
 
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, src += DOCENT_QK)
+  *dh = docent_fp32_to_fp16 (d);
+  for (int j = 0; j < DOCENT_QK; j++)
     {
-      float d = round_half (q8_scale (src, DOCENT_QK));
-      float inv = d != 0.f ? 1.f / d : 0.f;
-
-      b->d = docent_fp32_to_fp16 (d);
-      for (int j = 0; j < DOCENT_QK; j++)
-        b->qs[j] = (gint8) quantize_one (src[j], inv, -127, 127);
+      qs[j] = (gint8) quantize_one (x[j], inv, -127, 127);
+      total += qs[j];
     }
+  if (sum != NULL)
+    *sum = total;
+  return d;
 }
+
+QUANTIZE_BLOCKS (quantize_q8_0, DocentBlockQ8_0, DOCENT_QK,
+                 quantize_q8_block (src, &b->d, b->qs, NULL))
 
 static void
 quantize_q8_1 (const float *src,
@@ -637,19 +554,12 @@ quantize_q8_1 (const float *src,
                gsize        n)
 {
   DocentBlockQ8_1 *b = dst;
+  int sum;
 
   for (gsize i = 0; i < n / DOCENT_QK; i++, b++, src += DOCENT_QK)
     {
-      float d = round_half (q8_scale (src, DOCENT_QK));
-      float inv = d != 0.f ? 1.f / d : 0.f;
-      int sum = 0;
+      float d = quantize_q8_block (src, &b->d, b->qs, &sum);
 
-      b->d = docent_fp32_to_fp16 (d);
-      for (int j = 0; j < DOCENT_QK; j++)
-        {
-          b->qs[j] = (gint8) quantize_one (src[j], inv, -127, 127);
-          sum += b->qs[j];
-        }
       b->s = docent_fp32_to_fp16 (d * (float) sum);
     }
 }
@@ -710,71 +620,44 @@ pack_fifth_bits (const int *q,
     qh[k] = (guint8) (bits >> (8 * k));
 }
 
-static void
-quantize_q4_0 (const float *src,
-               void        *dst,
-               gsize        n)
+/* One block of 32 with 4 bits a value, or 5 when qh is not NULL: offset
+ * types (m not NULL) store q in [0, 2^bits), the others q + 2^(bits-1). */
+BLOCK_INLINE void
+quantize_block32 (const float *x,
+                  DocentHalf  *d,
+                  DocentHalf  *m,
+                  guint8      *qh,
+                  guint8      *qs)
 {
-  DocentBlockQ4_0 *b = dst;
+  int bits = qh != NULL ? 5 : 4;
+  int bias = m != NULL ? 0 : 1 << (bits - 1);
   int q[DOCENT_QK];
 
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, src += DOCENT_QK)
+  if (m != NULL)
     {
-      b->d = docent_fp32_to_fp16 (symmetric_block (src, -8, 7, q));
-      pack_nibbles (q, 8, b->qs);
+      float mv;
+
+      *d = docent_fp32_to_fp16 (affine_block (x, (1 << bits) - 1, &mv, q));
+      *m = docent_fp32_to_fp16 (mv);
     }
+  else
+    *d = docent_fp32_to_fp16 (symmetric_block (x, -bias, bias - 1, q));
+  pack_nibbles (q, bias, qs);
+  if (qh != NULL)
+    pack_fifth_bits (q, bias, qh);
 }
 
-static void
-quantize_q4_1 (const float *src,
-               void        *dst,
-               gsize        n)
-{
-  DocentBlockQ4_1 *b = dst;
-  int q[DOCENT_QK];
-  float m;
+QUANTIZE_BLOCKS (quantize_q4_0, DocentBlockQ4_0, DOCENT_QK,
+                 quantize_block32 (src, &b->d, NULL, NULL, b->qs))
 
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, src += DOCENT_QK)
-    {
-      b->d = docent_fp32_to_fp16 (affine_block (src, 15, &m, q));
-      b->m = docent_fp32_to_fp16 (m);
-      pack_nibbles (q, 0, b->qs);
-    }
-}
+QUANTIZE_BLOCKS (quantize_q4_1, DocentBlockQ4_1, DOCENT_QK,
+                 quantize_block32 (src, &b->d, &b->m, NULL, b->qs))
 
-static void
-quantize_q5_0 (const float *src,
-               void        *dst,
-               gsize        n)
-{
-  DocentBlockQ5_0 *b = dst;
-  int q[DOCENT_QK];
+QUANTIZE_BLOCKS (quantize_q5_0, DocentBlockQ5_0, DOCENT_QK,
+                 quantize_block32 (src, &b->d, NULL, b->qh, b->qs))
 
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, src += DOCENT_QK)
-    {
-      b->d = docent_fp32_to_fp16 (symmetric_block (src, -16, 15, q));
-      pack_nibbles (q, 16, b->qs);
-      pack_fifth_bits (q, 16, b->qh);
-    }
-}
-
-static void
-quantize_q5_1 (const float *src,
-               void        *dst,
-               gsize        n)
-{
-  DocentBlockQ5_1 *b = dst;
-  int q[DOCENT_QK];
-  float m;
-
-  for (gsize i = 0; i < n / DOCENT_QK; i++, b++, src += DOCENT_QK)
-    {
-      b->d = docent_fp32_to_fp16 (affine_block (src, 31, &m, q));
-      b->m = docent_fp32_to_fp16 (m);
-      pack_nibbles (q, 0, b->qs);
-      pack_fifth_bits (q, 0, b->qh);
-    }
-}
+QUANTIZE_BLOCKS (quantize_q5_1, DocentBlockQ5_1, DOCENT_QK,
+                 quantize_block32 (src, &b->d, &b->m, b->qh, b->qs))
 
 /* ---- quantize: K-quants -------------------------------------------------- */
 
@@ -946,19 +829,13 @@ quantize_q4_k (const float *src,
 {
   DocentBlockQ4_K *b = dst;
   AffineSuper s;
-  guint8 sc[8], m[8];
 
   for (gsize i = 0; i < n / DOCENT_QK_K; i++, b++, src += DOCENT_QK_K)
     {
       affine_super (src, 32, 15, 63, &s);
       b->d = docent_fp32_to_fp16 (s.d);
       b->dmin = docent_fp32_to_fp16 (s.dmin);
-      for (int g = 0; g < 8; g++)
-        {
-          sc[g] = (guint8) s.sc[g];
-          m[g] = (guint8) s.m[g];
-        }
-      k4_pack_scales (sc, m, b->scales);
+      k4_pack_scales (s.sc, s.m, b->scales);
       for (int c = 0; c < 4; c++)
         for (int l = 0; l < 32; l++)
           b->qs[32 * c + l] = (guint8) (s.q[64 * c + l] | (s.q[64 * c + 32 + l] << 4));
@@ -972,19 +849,13 @@ quantize_q5_k (const float *src,
 {
   DocentBlockQ5_K *b = dst;
   AffineSuper s;
-  guint8 sc[8], m[8];
 
   for (gsize i = 0; i < n / DOCENT_QK_K; i++, b++, src += DOCENT_QK_K)
     {
       affine_super (src, 32, 31, 63, &s);
       b->d = docent_fp32_to_fp16 (s.d);
       b->dmin = docent_fp32_to_fp16 (s.dmin);
-      for (int g = 0; g < 8; g++)
-        {
-          sc[g] = (guint8) s.sc[g];
-          m[g] = (guint8) s.m[g];
-        }
-      k4_pack_scales (sc, m, b->scales);
+      k4_pack_scales (s.sc, s.m, b->scales);
       memset (b->qh, 0, sizeof b->qh);
       for (int c = 0; c < 4; c++)
         for (int l = 0; l < 32; l++)

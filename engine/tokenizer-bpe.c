@@ -70,7 +70,6 @@ encode_word (const DocentCodepoints *cps,
   DocentTokenizer *tokenizer = state->tokenizer;
   const char *word = cps->text + cps->offsets[start];
   gsize len = cps->offsets[end] - cps->offsets[start];
-  DocentMergeCandidate candidate;
 
   if (docent_pretokenizer_ignore_merges (tokenizer->pretokenizer)
       && emit_whole_word (state, word, len))
@@ -78,17 +77,7 @@ encode_word (const DocentCodepoints *cps,
   docent_encode_state_reset_symbols (state);
   for (gsize i = 0; i < len; i++)
     docent_encode_state_add_symbol (state, (guint32) i, 1, tokenizer->byte_tokens[(guint8) word[i]]);
-  for (gsize i = 0; i + 1 < len; i++)
-    queue_pair (state, (gint32) i);
-  while (docent_merge_heap_pop (&state->heap, &candidate))
-    {
-      gint32 left = docent_encode_state_merge (state, &candidate);
-
-      if (left < 0)
-        continue;
-      queue_pair (state, state->symbols[left].prev);
-      queue_pair (state, left);
-    }
+  docent_encode_state_merge_all (state, queue_pair);
   emit_symbols (state);
 }
 

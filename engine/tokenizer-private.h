@@ -92,6 +92,31 @@ void          docent_encode_state_reset_symbols (DocentEncodeState   *state);
 gint32        docent_encode_state_merge  (DocentEncodeState          *state,
                                           const DocentMergeCandidate *candidate);
 
+typedef void (*DocentQueuePairFunc) (DocentEncodeState *state,
+                                     gint32             left);
+
+/* The merge loop of SPM and BPE: queues every adjacent pair of the
+ * current symbols, then applies the best candidate until none is left,
+ * queueing the pairs the merged symbol makes with its neighbours. */
+static inline void
+docent_encode_state_merge_all (DocentEncodeState   *state,
+                               DocentQueuePairFunc  queue_pair)
+{
+  DocentMergeCandidate candidate;
+
+  for (gsize i = 0; i + 1 < state->n_symbols; i++)
+    queue_pair (state, (gint32) i);
+  while (docent_merge_heap_pop (&state->heap, &candidate))
+    {
+      gint32 left = docent_encode_state_merge (state, &candidate);
+
+      if (left < 0)
+        continue;
+      queue_pair (state, state->symbols[left].prev);
+      queue_pair (state, left);
+    }
+}
+
 static inline void
 docent_encode_state_emit (DocentEncodeState *state,
                           DocentToken        id)

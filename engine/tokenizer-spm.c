@@ -125,7 +125,6 @@ encode_segment (DocentEncodeState *state,
 {
   DocentVocab *vocab = state->tokenizer->vocab;
   const char *buffer = state->buffer->str;
-  DocentMergeCandidate candidate;
 
   docent_encode_state_reset_symbols (state);
   for (gsize at = start; at < end; )
@@ -137,17 +136,7 @@ encode_segment (DocentEncodeState *state,
                                       spm_lookup (vocab, buffer + at, n));
       at += n;
     }
-  for (gsize i = 0; i + 1 < state->n_symbols; i++)
-    queue_pair (state, (gint32) i);
-  while (docent_merge_heap_pop (&state->heap, &candidate))
-    {
-      gint32 left = docent_encode_state_merge (state, &candidate);
-
-      if (left < 0)
-        continue;
-      queue_pair (state, state->symbols[left].prev);
-      queue_pair (state, left);
-    }
+  docent_encode_state_merge_all (state, queue_pair);
   for (gint32 i = state->n_symbols > 0 ? 0 : -1; i >= 0; i = state->symbols[i].next)
     emit_symbol (state, &state->symbols[i]);
 }
