@@ -147,17 +147,18 @@ decoder_case (DocentContext  *ctx,
 }
 
 static gboolean
-encoder_case (DocentModel   *model,
-              const GArray  *ids,
-              GString       *out,
-              GError       **error)
+encoder_case (DocentModel       *model,
+              DocentThreadPool  *pool,
+              const GArray      *ids,
+              GString           *out,
+              GError           **error)
 {
   guint n_embd = docent_model_shape (model)->n_embd;
   g_autofree float *embedding = g_new (float, n_embd);
   const gint32 *seq = (const gint32 *) ids->data;
   guint len = ids->len;
 
-  if (!docent_encoder_embed_tokens (model, NULL, &seq, &len, 1, FALSE, embedding, error))
+  if (!docent_encoder_embed_tokens (model, pool, &seq, &len, 1, FALSE, embedding, error))
     return FALSE;
   g_string_append (out, ", \"embedding\": [");
   for (guint i = 0; i < n_embd; i++)
@@ -195,7 +196,7 @@ run_cases (DocentModel       *model,
       g_string_append (out, prompt);
       g_string_append (out, ", \"ids\": ");
       append_ids (out, (const gint32 *) ids->data, ids->len);
-      if (decoder ? !decoder_case (ctx, ids, out, error) : !encoder_case (model, ids, out, error))
+      if (decoder ? !decoder_case (ctx, ids, out, error) : !encoder_case (model, pool, ids, out, error))
         return FALSE;
       g_string_append_c (out, '}');
     }

@@ -162,7 +162,7 @@ parse_type (const char *name)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *type_name = g_strdup ("F16");
+  g_autofree char *type_name = NULL;     /* F16 when not given */
   gint threads = 2, passages = 64, tokens = 128, repeat = 3;
   const GOptionEntry entries[] = {
     { "type", 0, 0, G_OPTION_ARG_STRING, &type_name, "Weight type of the synthetic model", "TYPE" },
@@ -198,6 +198,8 @@ main (int argc, char **argv)
       dir = g_dir_make_tmp ("docent-bench-embed-XXXXXX", &error);
       g_assert_no_error (error);
       path = g_build_filename (dir, "bge-small-synth.gguf", NULL);
+      if (type_name == NULL)
+        type_name = g_strdup ("F16");
       write_bge_small (path, parse_type (type_name));
     }
   model = docent_model_load (path, &error);

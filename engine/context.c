@@ -7,7 +7,9 @@
  *
  * A batch of tokens goes through every weight matrix at once
  * (docent_matmul); a single token uses docent_matvec. Buffers are sized
- * once for UBATCH tokens; longer batches run in slices of UBATCH. */
+ * once for min (UBATCH, n_ctx) tokens; longer batches run in slices.
+ * The cache holds keys and values in half precision, as the reference
+ * implementation does by default (half the memory of floats). */
 #include "engine/context.h"
 
 #include <gio/gio.h>
@@ -30,14 +32,16 @@ struct _DocentContext {
   DocentMatmulScratch *scratch;
   guint n_threads;
   guint n_ctx;
+  guint n_batch;                      /* tokens per forward slice */
   guint n_past;
   guint q_dim, kv_dim;
+  guint group;                        /* query heads per KV head */
 
   /* [n_layer][n_ctx][kv_dim], half precision as the reference keeps it */
   guint16 *k_cache;
   guint16 *v_cache;
 
-  /* Activations of one slice, UBATCH rows each. */
+  /* Activations of one slice, n_batch rows each. */
   float *x;        /* residual stream, n_embd */
   float *xb;       /* normalised input of a block, n_embd */
   float *q;        /* q_dim */
@@ -48,12 +52,12 @@ struct _DocentContext {
   float *proj;     /* a block's output before the residual add, n_embd */
   float *gate;     /* n_ff (2 n_ff for fused gate+up) */
   float *up;       /* n_ff */
-  float *rope_cs;  /* UBATCH x n_rot: cos/sin per token */
+  float *rope_cs;  /* n_batch x n_rot: cos/sin per token */
   float rope_cs_base;
   guint rope_cs_pos;
   guint rope_cs_n;
-  float *scores;   /* per worker, n_ctx */
-  float *qh;       /* per worker, head_dim */
+  float *scores;   /* per worker, group x n_ctx (group: heads per KV head) */
+  float *work;     /* per worker, (group + 1) x head_dim */
 
   float *logits;
   gsize logits_cap;   /* floats */
@@ -99,6 +103,7 @@ docent_context_new (DocentModel       *model,
   ctx->n_threads = pool != NULL ? docent_thread_pool_size (pool) : 1;
   ctx->scratch = docent_matmul_scratch_new ();
   ctx->n_ctx = n_ctx;
+  ctx->n_batch = MIN (UBATCH, n_ctx);
   ctx->q_dim = info->n_head * info->head_dim;
   ctx->kv_dim = info->n_head_kv * info->head_dim;
 
@@ -114,19 +119,20 @@ docent_context_new (DocentModel       *model,
       return NULL;
     }
 
-  ctx->x = alloc_floats ((gsize) UBATCH * info->n_embd);
-  ctx->xb = alloc_floats ((gsize) UBATCH * info->n_embd);
-  ctx->proj = alloc_floats ((gsize) UBATCH * info->n_embd);
-  ctx->q = alloc_floats ((gsize) UBATCH * ctx->q_dim);
-  ctx->att = alloc_floats ((gsize) UBATCH * ctx->q_dim);
-  ctx->k = alloc_floats ((gsize) UBATCH * ctx->kv_dim);
-  ctx->v = alloc_floats ((gsize) UBATCH * ctx->kv_dim);
-  ctx->qkv = alloc_floats ((gsize) UBATCH * (ctx->q_dim + 2 * ctx->kv_dim));
-  ctx->gate = alloc_floats ((gsize) UBATCH * 2 * info->n_ff);
-  ctx->up = alloc_floats ((gsize) UBATCH * info->n_ff);
-  ctx->rope_cs = alloc_floats ((gsize) UBATCH * w->n_rot);
-  ctx->scores = alloc_floats ((gsize) ctx->n_threads * n_ctx);
-  ctx->qh = alloc_floats ((gsize) ctx->n_threads * info->head_dim);
+  ctx->x = alloc_floats ((gsize) ctx->n_batch * info->n_embd);
+  ctx->xb = alloc_floats ((gsize) ctx->n_batch * info->n_embd);
+  ctx->proj = alloc_floats ((gsize) ctx->n_batch * info->n_embd);
+  ctx->q = alloc_floats ((gsize) ctx->n_batch * ctx->q_dim);
+  ctx->att = alloc_floats ((gsize) ctx->n_batch * ctx->q_dim);
+  ctx->k = alloc_floats ((gsize) ctx->n_batch * ctx->kv_dim);
+  ctx->v = alloc_floats ((gsize) ctx->n_batch * ctx->kv_dim);
+  ctx->qkv = alloc_floats ((gsize) ctx->n_batch * (ctx->q_dim + 2 * ctx->kv_dim));
+  ctx->gate = alloc_floats ((gsize) ctx->n_batch * 2 * info->n_ff);
+  ctx->up = alloc_floats ((gsize) ctx->n_batch * info->n_ff);
+  ctx->rope_cs = alloc_floats ((gsize) ctx->n_batch * w->n_rot);
+  ctx->group = info->n_head / info->n_head_kv;
+  ctx->scores = alloc_floats ((gsize) ctx->n_threads * ctx->group * n_ctx);
+  ctx->work = alloc_floats ((gsize) ctx->n_threads * (ctx->group + 1) * info->head_dim);
   return ctx;
 }
 
@@ -149,7 +155,7 @@ docent_context_free (DocentContext *ctx)
   g_free (ctx->up);
   g_free (ctx->rope_cs);
   g_free (ctx->scores);
-  g_free (ctx->qh);
+  g_free (ctx->work);
   g_free (ctx->logits);
   docent_matmul_scratch_free (ctx->scratch);
   docent_model_unref (ctx->model);
@@ -358,7 +364,8 @@ typedef struct {
   guint pos0;
 } AttentionJob;
 
-/* Pool callback: items are (token, head) pairs, token-major. */
+/* Pool callback: items are (token, KV head) pairs, token-major; each
+ * runs the group of query heads that share the KV head. */
 static void
 attention_items (gpointer data,
                  guint    first,
@@ -368,24 +375,25 @@ attention_items (gpointer data,
   AttentionJob *job = data;
   DocentContext *ctx = job->ctx;
   const DocentModelInfo *info = ctx->info;
-  guint hd = info->head_dim, group = info->n_head / info->n_head_kv;
-  float *scores = ctx->scores + (gsize) worker * ctx->n_ctx;
+  guint hd = info->head_dim, group = ctx->group;
+  float *scores = ctx->scores + (gsize) worker * group * ctx->n_ctx;
+  float *work = ctx->work + (gsize) worker * (group + 1) * hd;
   float q_scale = ctx->w->scale_q ? ctx->w->attn_scale : 1.0f;
   float kq_scale = ctx->w->scale_q ? 1.0f : ctx->w->attn_scale;
 
   for (guint item = first; item < last; item++)
     {
-      guint i = item / info->n_head, h = item % info->n_head;
+      guint i = item / info->n_head_kv, g = item % info->n_head_kv;
       guint pos = job->pos0 + i, begin = 0;
-      gsize kv_off = (gsize) (h / group) * hd;
+      gsize q_off = (gsize) i * ctx->q_dim + (gsize) g * group * hd;
+      gsize kv_off = (gsize) g * hd;
 
       if (job->layer->sliding && pos + 1 > ctx->w->n_swa)
         begin = pos + 1 - ctx->w->n_swa;
-      docent_attention_head (ctx->att + (gsize) i * ctx->q_dim + (gsize) h * hd,
-                             ctx->q + (gsize) i * ctx->q_dim + (gsize) h * hd,
-                             job->k_cache + kv_off, job->v_cache + kv_off, ctx->kv_dim,
-                             hd, begin, pos + 1, q_scale, kq_scale, ctx->w->attn_softcap,
-                             scores + begin, ctx->qh + (gsize) worker * hd);
+      docent_attention_group (ctx->att + q_off, ctx->q + q_off, group,
+                              job->k_cache + kv_off, job->v_cache + kv_off, ctx->kv_dim,
+                              hd, begin, pos + 1, q_scale, kq_scale, ctx->w->attn_softcap,
+                              scores, work);
     }
 }
 
@@ -398,7 +406,7 @@ attention (DocentContext            *ctx,
 {
   gsize off = (gsize) layer * ctx->n_ctx * ctx->kv_dim;
   AttentionJob job = { ctx, l, ctx->k_cache + off, ctx->v_cache + off, pos0 };
-  guint n_items = m * ctx->info->n_head;
+  guint n_items = m * ctx->info->n_head_kv;
 
   if (ctx->pool == NULL)
     attention_items (&job, 0, n_items, 0);
@@ -549,7 +557,7 @@ check_cancelled (GCancellable  *cancellable,
   return cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
-/* One slice of at most UBATCH tokens at positions n_past ... */
+/* One slice of at most n_batch tokens at positions n_past ... */
 static gboolean
 forward (DocentContext  *ctx,
          const gint32   *tokens,
@@ -636,9 +644,9 @@ docent_context_eval (DocentContext  *ctx,
   start = ctx->n_past;
   n_vocab = ctx->w->output.rows;
   reserve_logits (ctx, all_logits ? n : 1);
-  for (guint off = 0; off < n; off += UBATCH)
+  for (guint off = 0; off < n; off += ctx->n_batch)
     {
-      guint m = MIN (UBATCH, n - off);
+      guint m = MIN (ctx->n_batch, n - off);
       gboolean last = off + m == n;
       float *out = all_logits ? ctx->logits + off * n_vocab : last ? ctx->logits : NULL;
 

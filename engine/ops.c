@@ -192,9 +192,9 @@ docent_geglu (float       *gate,
 /* Eight running sums so the compiler can keep them in one vector
  * register (it may not reorder a single float sum). */
 static inline float
-dot_half (const float   *a,
-          const guint16 *b,
-          guint          n)
+dot_f32 (const float *a,
+         const float *b,
+         guint        n)
 {
   float acc[8] = { 0 };
   float s = 0.0f;
@@ -202,33 +202,41 @@ dot_half (const float   *a,
 
   for (; i + 8 <= n; i += 8)
     for (guint j = 0; j < 8; j++)
-      acc[j] += a[i + j] * docent_fp16_to_fp32 (b[i + j]);
+      acc[j] += a[i + j] * b[i + j];
   for (; i < n; i++)
-    s += a[i] * docent_fp16_to_fp32 (b[i]);
+    s += a[i] * b[i];
   for (guint j = 0; j < 8; j++)
     s += acc[j];
   return s;
 }
 
-/* y += a * x over n halves. */
 static inline void
-axpy_half (float         *y,
-           float          a,
-           const guint16 *x,
-           guint          n)
+axpy_f32 (float       *y,
+          float        a,
+          const float *x,
+          guint        n)
 {
   for (guint i = 0; i < n; i++)
-    y[i] += a * docent_fp16_to_fp32 (x[i]);
+    y[i] += a * x[i];
+}
+
+static inline void
+half_to_float_row (float         *y,
+                   const guint16 *x,
+                   guint          n)
+{
+  for (guint i = 0; i < n; i++)
+    y[i] = docent_fp16_to_fp32 (x[i]);
 }
 
 #ifdef OPS_HAVE_F16C
-/* The same with the CPU's half conversion: the cache is read for every
- * key of every head, so this is the inner loop of long prompts. */
+/* The same with AVX2, FMA and the CPU's half conversion: the cache is
+ * read for every key of every head, the inner loop of long prompts. */
 __attribute__ ((target ("avx2,fma,f16c")))
 static float
-dot_half_f16c (const float   *a,
-               const guint16 *b,
-               guint          n)
+dot_f32_avx2 (const float *a,
+              const float *b,
+              guint        n)
 {
   __m256 acc = _mm256_setzero_ps ();
   __m128 s;
@@ -236,97 +244,165 @@ dot_half_f16c (const float   *a,
   guint i = 0;
 
   for (; i + 8 <= n; i += 8)
-    acc = _mm256_fmadd_ps (_mm256_loadu_ps (a + i),
-                           _mm256_cvtph_ps (_mm_loadu_si128 ((const __m128i *) (b + i))), acc);
+    acc = _mm256_fmadd_ps (_mm256_loadu_ps (a + i), _mm256_loadu_ps (b + i), acc);
   s = _mm_add_ps (_mm256_castps256_ps128 (acc), _mm256_extractf128_ps (acc, 1));
   s = _mm_hadd_ps (s, s);
   s = _mm_hadd_ps (s, s);
   r = _mm_cvtss_f32 (s);
   for (; i < n; i++)
-    r += a[i] * docent_fp16_to_fp32 (b[i]);
+    r += a[i] * b[i];
   return r;
 }
 
 __attribute__ ((target ("avx2,fma,f16c")))
 static void
-axpy_half_f16c (float         *y,
-                float          a,
-                const guint16 *x,
-                guint          n)
+axpy_f32_avx2 (float       *y,
+               float        a,
+               const float *x,
+               guint        n)
 {
   __m256 va = _mm256_set1_ps (a);
   guint i = 0;
 
   for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps (y + i, _mm256_fmadd_ps (va, _mm256_cvtph_ps (_mm_loadu_si128 ((const __m128i *) (x + i))),
-                                              _mm256_loadu_ps (y + i)));
+    _mm256_storeu_ps (y + i, _mm256_fmadd_ps (va, _mm256_loadu_ps (x + i), _mm256_loadu_ps (y + i)));
   for (; i < n; i++)
-    y[i] += a * docent_fp16_to_fp32 (x[i]);
+    y[i] += a * x[i];
+}
+
+__attribute__ ((target ("avx2,fma,f16c")))
+static void
+round_half_row_f16c (float *x,
+                     guint  n)
+{
+  guint i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps (x + i, _mm256_cvtph_ps (_mm256_cvtps_ph (_mm256_loadu_ps (x + i),
+                                                               _MM_FROUND_TO_NEAREST_INT)));
+  for (; i < n; i++)
+    x[i] = round_half (x[i]);
+}
+
+__attribute__ ((target ("avx2,fma,f16c")))
+static void
+half_to_float_row_f16c (float         *y,
+                        const guint16 *x,
+                        guint          n)
+{
+  guint i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps (y + i, _mm256_cvtph_ps (_mm_loadu_si128 ((const __m128i *) (x + i))));
+  for (; i < n; i++)
+    y[i] = docent_fp16_to_fp32 (x[i]);
 }
 #endif
 
-static gboolean
-have_f16c (void)
+typedef struct {
+  float (*dot) (const float *a, const float *b, guint n);
+  void (*axpy) (float *y, float a, const float *x, guint n);
+  void (*to_float) (float *y, const guint16 *x, guint n);
+  void (*round_half) (float *x, guint n);
+} AttentionKernels;
+
+static void
+round_half_row_plain (float *x,
+                      guint  n)
 {
+  for (guint i = 0; i < n; i++)
+    x[i] = round_half (x[i]);
+}
+
+static float
+dot_f32_plain (const float *a,
+               const float *b,
+               guint        n)
+{
+  return dot_f32 (a, b, n);
+}
+
+static void
+axpy_f32_plain (float       *y,
+                float        a,
+                const float *x,
+                guint        n)
+{
+  axpy_f32 (y, a, x, n);
+}
+
+static void
+half_to_float_row_plain (float         *y,
+                         const guint16 *x,
+                         guint          n)
+{
+  half_to_float_row (y, x, n);
+}
+
+static const AttentionKernels *
+attention_kernels (void)
+{
+  static const AttentionKernels plain = {
+    dot_f32_plain, axpy_f32_plain, half_to_float_row_plain, round_half_row_plain
+  };
 #ifdef OPS_HAVE_F16C
+  static const AttentionKernels avx2 = {
+    dot_f32_avx2, axpy_f32_avx2, half_to_float_row_f16c, round_half_row_f16c
+  };
   const DocentCpu *cpu = docent_cpu_get ();
 
-  return cpu->avx2 && cpu->fma && cpu->f16c;
-#else
-  return FALSE;
+  if (cpu->avx2 && cpu->fma && cpu->f16c)
+    return &avx2;
 #endif
+  return &plain;
 }
 
 void
-docent_attention_head (float         *out,
-                       const float   *q,
-                       const guint16 *k,
-                       const guint16 *v,
-                       gsize          stride,
-                       guint          head_dim,
-                       guint          first,
-                       guint          last,
-                       float          q_scale,
-                       float          kq_scale,
-                       float          softcap,
-                       float         *scores,
-                       float         *qh)
+docent_attention_group (float         *out,
+                        const float   *q,
+                        guint          n_q,
+                        const guint16 *k,
+                        const guint16 *v,
+                        gsize          stride,
+                        guint          head_dim,
+                        guint          first,
+                        guint          last,
+                        float          q_scale,
+                        float          kq_scale,
+                        float          softcap,
+                        float         *scores,
+                        float         *work)
 {
-  gboolean f16c = have_f16c ();
+  const AttentionKernels *kern = attention_kernels ();
   guint n = last - first;
+  float *qh = work, *row = work + (gsize) n_q * head_dim;
 
-  for (guint i = 0; i < head_dim; i++)
-    qh[i] = round_half (q[i] * q_scale);
+  for (guint i = 0; i < n_q * head_dim; i++)
+    qh[i] = q[i] * q_scale;
+  kern->round_half (qh, n_q * head_dim);
+  /* Keys outer, heads inner: each cached row is converted once for the
+   * whole group of query heads that share it. */
   for (guint t = 0; t < n; t++)
     {
-      const guint16 *kt = k + (first + t) * stride;
-
-#ifdef OPS_HAVE_F16C
-      if (f16c)
-        {
-          scores[t] = dot_half_f16c (qh, kt, head_dim) * kq_scale;
-          continue;
-        }
-#endif
-      scores[t] = dot_half (qh, kt, head_dim) * kq_scale;
+      kern->to_float (row, k + (first + t) * stride, head_dim);
+      for (guint h = 0; h < n_q; h++)
+        scores[(gsize) h * n + t] = kern->dot (qh + (gsize) h * head_dim, row, head_dim) * kq_scale;
     }
-  if (softcap > 0.0f)
-    docent_softcap (scores, n, softcap);
-  docent_softmax (scores, n);
-  for (guint i = 0; i < head_dim; i++)
+  for (guint h = 0; h < n_q; h++)
+    {
+      float *sh = scores + (gsize) h * n;
+
+      if (softcap > 0.0f)
+        docent_softcap (sh, n, softcap);
+      docent_softmax (sh, n);
+      kern->round_half (sh, n);
+    }
+  for (guint i = 0; i < n_q * head_dim; i++)
     out[i] = 0.0f;
   for (guint t = 0; t < n; t++)
     {
-      const guint16 *vt = v + (first + t) * stride;
-      float a = round_half (scores[t]);
-
-#ifdef OPS_HAVE_F16C
-      if (f16c)
-        {
-          axpy_half_f16c (out, a, vt, head_dim);
-          continue;
-        }
-#endif
-      axpy_half (out, a, vt, head_dim);
+      kern->to_float (row, v + (first + t) * stride, head_dim);
+      for (guint h = 0; h < n_q; h++)
+        kern->axpy (out + (gsize) h * head_dim, scores[(gsize) h * n + t], row, head_dim);
     }
 }

@@ -68,27 +68,29 @@ void  docent_geglu        (float       *gate,
                            const float *up,
                            guint        n);
 
-/* One query head against the cached keys and values of positions
- * [first, last): out[head_dim] = softmax (kq_scale * (q_scale q).k,
+/* The `n_q` query heads (head_dim floats each, one after the other) that
+ * share one key/value head, against the cached keys and values of
+ * positions [first, last): out[h] = softmax (kq_scale * (q_scale q[h]).k,
  * soft-capped when softcap > 0) . v. Keys and values are half-precision
  * rows `stride` elements apart. As the reference implementation does with
- * a half-precision cache, the (scaled) query and the attention weights
+ * a half-precision cache, the (scaled) queries and the attention weights
  * are rounded to half precision before their products; which of the two
  * scales an architecture uses therefore matters in the last bits.
- * `scores` holds last - first floats and `qh` head_dim floats of
- * scratch. */
-void  docent_attention_head (float            *out,
-                             const float      *q,
-                             const guint16    *k,
-                             const guint16    *v,
-                             gsize             stride,
-                             guint             head_dim,
-                             guint             first,
-                             guint             last,
-                             float             q_scale,
-                             float             kq_scale,
-                             float             softcap,
-                             float            *scores,
-                             float            *qh);
+ * Scratch: `scores` n_q * (last - first) floats, `work` (n_q + 1) *
+ * head_dim floats. */
+void  docent_attention_group (float            *out,
+                              const float      *q,
+                              guint             n_q,
+                              const guint16    *k,
+                              const guint16    *v,
+                              gsize             stride,
+                              guint             head_dim,
+                              guint             first,
+                              guint             last,
+                              float             q_scale,
+                              float             kq_scale,
+                              float             softcap,
+                              float            *scores,
+                              float            *work);
 
 G_END_DECLS

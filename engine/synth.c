@@ -454,7 +454,7 @@ decoder_layer (Build                  *b,
   guint d = s->n_embd, q = s->n_head * hd, kv = s->n_head_kv * hd;
   gboolean phi3 = strcmp (s->arch, "phi3") == 0;
   gboolean qwen2 = strcmp (s->arch, "qwen2") == 0;
-  gboolean qk_norm = strcmp (s->arch, "qwen3") == 0 || g_str_has_prefix (s->arch, "gemma");
+  gboolean qk_norm = strcmp (s->arch, "qwen3") == 0 || strcmp (s->arch, "gemma3") == 0;
   gboolean gemma = g_str_has_prefix (s->arch, "gemma");
   g_autofree char *n = NULL;
   gboolean ok = TRUE;

@@ -55,7 +55,7 @@ tiny_shape (const char *arch)
 
   if (strcmp (arch, "qwen3") == 0)
     s.tied = TRUE;
-  if (strcmp (arch, "gemma3") == 0)
+  if (g_str_has_prefix (arch, "gemma"))
     {
       s.head_dim = 32;      /* key_length differs from n_embd / n_head */
       s.n_swa = 8;          /* short, so the window matters in the test */
@@ -184,6 +184,8 @@ static void
 test_phi3 (Fixture *f, gconstpointer data) { check_arch (f, "phi3"); }
 static void
 test_gemma3 (Fixture *f, gconstpointer data) { check_arch (f, "gemma3"); }
+static void
+test_gemma2 (Fixture *f, gconstpointer data) { check_arch (f, "gemma2"); }
 
 static void
 test_context_full (Fixture       *f,
@@ -239,6 +241,35 @@ test_cancel (Fixture       *f,
   g_assert_false (docent_context_eval (ctx, tokens + 4, 4, FALSE, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (docent_context_n_past (ctx), ==, 4);
+}
+
+/* A batch longer than one forward slice (512 tokens) gives the logits
+ * of two smaller batches. */
+static void
+test_long_batch (Fixture       *f,
+                 gconstpointer  data)
+{
+  DocentSynthShape shape = tiny_shape ("qwen2");
+  g_autoptr(DocentModel) model = write_and_load (f, &shape, DOCENT_TYPE_F32, 8);
+  g_autoptr(DocentThreadPool) pool = docent_thread_pool_new (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DocentContext) a = docent_context_new (model, 600, pool, &error);
+  g_autoptr(DocentContext) b = docent_context_new (model, 600, pool, &error);
+  guint n = 520, n_vocab = shape.n_vocab;
+  g_autofree gint32 *tokens = g_new (gint32, n);
+
+  g_assert_no_error (error);
+  fill_tokens (tokens, n, n_vocab);
+  docent_context_eval (a, tokens, n, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  docent_context_eval (b, tokens, 300, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  docent_context_eval (b, tokens + 300, n - 300, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 300; i < n; i += 73)
+    g_assert_cmpfloat (rel_diff (docent_context_logits (a, i), docent_context_logits (b, i - 300),
+                                 n_vocab), <, 1e-3);
+  g_assert_cmpuint (docent_context_n_past (a), ==, n);
 }
 
 static void
@@ -430,8 +461,10 @@ main (int    argc,
   ADD ("/model/arch/qwen3", test_qwen3);
   ADD ("/model/arch/phi3", test_phi3);
   ADD ("/model/arch/gemma3", test_gemma3);
+  ADD ("/model/arch/gemma2", test_gemma2);
   ADD ("/model/context-full", test_context_full);
   ADD ("/model/cancel", test_cancel);
+  ADD ("/model/long-batch", test_long_batch);
   ADD ("/model/tied", test_tied);
   ADD ("/model/q8_0-close", test_q8_0_close);
   ADD ("/model/info", test_info);
