@@ -90,7 +90,7 @@ typedef struct {
   float *tmp;                          /* n_tok × n_embd */
   float *up;                           /* n_tok × n_ff */
   float *gate;                         /* n_tok × n_ff (nomic-bert) */
-  const float *rope_cos, *rope_sin;    /* max_len × head_dim / 2 */
+  float *rope_cos, *rope_sin;          /* max_len × head_dim / 2 (nomic-bert) */
 } EncoderBatch;
 
 /* Queries per attention step. */
@@ -892,12 +892,15 @@ attend_items (gpointer data,
 
 /* ---- the forward pass --------------------------------------------------------- */
 
+/* What one call needs besides the weights, allocated once for all its
+ * batches. */
 typedef struct {
   DocentThreadPool *pool;
   DocentMatmulScratch *scratch;
   AttnWorker *workers;
   guint n_workers;
   float **row_buf;
+  EncoderBatch batch;                  /* sized for the largest batch */
 } EncoderRun;
 
 static gboolean
@@ -1033,6 +1036,7 @@ normalize_vector (float *v,
     }
 }
 
+/* Room for n_tok tokens in up to n_seqs sequences. */
 static void
 batch_alloc (EncoderBatch  *b,
              const Encoder *enc,
@@ -1041,8 +1045,6 @@ batch_alloc (EncoderBatch  *b,
 {
   gsize e = enc->n_embd, f = enc->n_ff;
 
-  b->n_tok = n_tok;
-  b->n_seqs = n_seqs;
   b->starts = g_new (guint, n_seqs);
   b->lengths = g_new (guint, n_seqs);
   b->positions = g_new (guint, n_tok);
@@ -1068,6 +1070,8 @@ batch_free (EncoderBatch *b)
   g_free (b->tmp);
   g_free (b->up);
   g_free (b->gate);
+  g_free (b->rope_cos);
+  g_free (b->rope_sin);
 }
 
 /* Runs seqs[0 … n_seqs) (together at most BATCH_TOKENS tokens, or one
@@ -1075,8 +1079,6 @@ batch_free (EncoderBatch *b)
 static gboolean
 run_batch (const Encoder       *enc,
            EncoderRun          *run,
-           const float         *rope_cos,
-           const float         *rope_sin,
            const gint32 *const *seqs,
            const guint         *lengths,
            guint                n_seqs,
@@ -1084,35 +1086,31 @@ run_batch (const Encoder       *enc,
            float               *out,
            GError             **error)
 {
-  EncoderBatch b = { 0 };
-  EmbedJob embed;
-  gboolean ok = TRUE;
+  EncoderBatch *b = &run->batch;
+  EmbedJob embed = { enc, b, seqs, run->row_buf };
   guint t = 0;
 
-  batch_alloc (&b, enc, n_tok, n_seqs);
-  b.rope_cos = rope_cos;
-  b.rope_sin = rope_sin;
+  b->n_tok = n_tok;
+  b->n_seqs = n_seqs;
   for (guint s = 0; s < n_seqs; s++)
     {
-      b.starts[s] = t;
-      b.lengths[s] = lengths[s];
+      b->starts[s] = t;
+      b->lengths[s] = lengths[s];
       for (guint i = 0; i < lengths[s]; i++, t++)
         {
-          b.positions[t] = i;
-          b.seq_of[t] = s;
+          b->positions[t] = i;
+          b->seq_of[t] = s;
         }
     }
 
-  embed = (EmbedJob) { enc, &b, seqs, run->row_buf };
   pool_run (run->pool, n_tok, 16, embed_rows, &embed);
-  for (guint il = 0; il < enc->n_layer && ok; il++)
-    ok = layer_forward (enc, &enc->layers[il], &b, run, error);
-  if (ok)
-    for (guint s = 0; s < n_seqs; s++)
-      pool_sequence (enc, b.x + (gsize) b.starts[s] * enc->n_embd, b.lengths[s],
-                     out + (gsize) s * enc->n_embd);
-  batch_free (&b);
-  return ok;
+  for (guint il = 0; il < enc->n_layer; il++)
+    if (!layer_forward (enc, &enc->layers[il], b, run, error))
+      return FALSE;
+  for (guint s = 0; s < n_seqs; s++)
+    pool_sequence (enc, b->x + (gsize) b->starts[s] * enc->n_embd, b->lengths[s],
+                   out + (gsize) s * enc->n_embd);
+  return TRUE;
 }
 
 static gboolean
@@ -1148,6 +1146,7 @@ check_sequences (const Encoder       *enc,
   return TRUE;
 }
 
+/* cos and sin of the rotation angles at each position below max_len. */
 static void
 rope_tables (const Encoder *enc,
              guint          max_len,
@@ -1174,7 +1173,9 @@ static void
 run_init (EncoderRun       *run,
           const Encoder    *enc,
           DocentThreadPool *pool,
-          guint             max_len)
+          guint             max_len,
+          guint             max_tok,
+          guint             max_seqs)
 {
   gsize d = enc->head_dim, L = max_len, B = MIN (max_len, ATTN_QUERY_BLOCK);
 
@@ -1183,6 +1184,9 @@ run_init (EncoderRun       *run,
   run->n_workers = pool ? docent_thread_pool_size (pool) : 1;
   run->workers = g_new0 (AttnWorker, run->n_workers);
   run->row_buf = g_new0 (float *, run->n_workers);
+  batch_alloc (&run->batch, enc, max_tok, max_seqs);
+  if (enc->arch == ARCH_NOMIC_BERT)
+    rope_tables (enc, max_len, &run->batch.rope_cos, &run->batch.rope_sin);
   for (guint i = 0; i < run->n_workers; i++)
     {
       AttnWorker *w = &run->workers[i];
@@ -1212,6 +1216,7 @@ run_clear (EncoderRun *run)
     }
   g_free (run->workers);
   g_free (run->row_buf);
+  batch_free (&run->batch);
   docent_matmul_scratch_free (run->scratch);
 }
 
@@ -1227,8 +1232,7 @@ docent_encoder_embed_tokens (DocentModel       *model,
 {
   Encoder enc;
   EncoderRun run = { 0 };
-  float *rope_cos = NULL, *rope_sin = NULL;
-  guint max_len = 1;
+  guint max_len = 1, max_tok = 0, max_seqs = 0;
   gboolean ok = TRUE;
 
   g_return_val_if_fail (model != NULL, FALSE);
@@ -1246,9 +1250,9 @@ docent_encoder_embed_tokens (DocentModel       *model,
     }
   for (guint s = 0; s < n_seqs; s++)
     max_len = MAX (max_len, lengths[s]);
-  if (enc.arch == ARCH_NOMIC_BERT)
-    rope_tables (&enc, max_len, &rope_cos, &rope_sin);
-  run_init (&run, &enc, pool, max_len);
+  max_tok = MAX (max_len, BATCH_TOKENS);
+  max_seqs = MIN (n_seqs, BATCH_TOKENS);
+  run_init (&run, &enc, pool, max_len, max_tok, MAX (max_seqs, 1));
 
   /* Greedy packing: consecutive sequences until the batch is full. */
   for (guint first = 0; first < n_seqs && ok;)
@@ -1257,8 +1261,7 @@ docent_encoder_embed_tokens (DocentModel       *model,
 
       while (last < n_seqs && (last == first || n_tok + lengths[last] <= BATCH_TOKENS))
         n_tok += lengths[last++];
-      ok = run_batch (&enc, &run, rope_cos, rope_sin,
-                      (const gint32 *const *) seqs + first, lengths + first,
+      ok = run_batch (&enc, &run, (const gint32 *const *) seqs + first, lengths + first,
                       last - first, n_tok, out + (gsize) first * enc.n_embd, error);
       first = last;
     }
@@ -1267,8 +1270,6 @@ docent_encoder_embed_tokens (DocentModel       *model,
       normalize_vector (out + (gsize) s * enc.n_embd, enc.n_embd);
 
   run_clear (&run);
-  g_free (rope_cos);
-  g_free (rope_sin);
   encoder_clear (&enc);
   return ok;
 }

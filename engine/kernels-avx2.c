@@ -585,7 +585,7 @@ k2_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *ou
       const DocentBlockQ2_K *x2 = (const DocentBlockQ2_K *) ((const guint8 *) w + i * block);
       const DocentBlockQ3_K *x3 = (const DocentBlockQ3_K *) ((const guint8 *) w + i * block);
       const guint8 *qs = q3 ? x3->qs : x2->qs;
-      const guint8 *sc2 = x2->scales;
+      const guint8 *sc2 = q3 ? NULL : x2->scales;
       float d = half_to_float (q3 ? x3->d : x2->d);
       float dmin = q3 ? 0.f : half_to_float (x2->dmin);
       __m256i sumi[MAXR], hm = q3 ? loadu (x3->hmask) : _mm256_setzero_si256 ();
