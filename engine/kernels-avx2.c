@@ -706,9 +706,10 @@ q8_block (const float *x,
           gint8       *qs,
           float       *d_out)
 {
-  DocentHalf h = (DocentHalf) _cvtss_sh (amax_32 (x) / 127.f, 0);
+  float exact = amax_32 (x) / 127.f;
+  DocentHalf h = (DocentHalf) _cvtss_sh (exact, 0);
   float d = half_to_float (h);
-  __m256i q = round_32 (x, d != 0.f ? 1.f / d : 0.f);
+  __m256i q = round_32 (x, exact != 0.f ? 1.f / exact : 0.f);
 
   *dh = h;
   _mm256_storeu_si256 ((__m256i *) qs, q);
@@ -765,13 +766,12 @@ from_float_q8_k (const float *x,
 
   for (gsize i = 0; i < n / DOCENT_QK_K; i++, x += DOCENT_QK_K)
     {
-      float amax = 0.f, d, inv;
+      float amax = 0.f, inv;
 
       for (int j = 0; j < DOCENT_QK_K; j += 32)
         amax = MAX (amax, amax_32 (x + j));
-      d = amax / 127.f;
-      inv = d != 0.f ? 1.f / d : 0.f;
-      b[i].d = d;
+      inv = amax != 0.f ? 127.f / amax : 0.f;
+      b[i].d = amax != 0.f ? 1.f / inv : 0.f;
       for (int j = 0; j < DOCENT_QK_K; j += 32)
         {
           __m256i q = round_32 (x + j, inv);
