@@ -12,6 +12,12 @@
  *   nomic-bert: x = LN (tok + type)
  *               x = LN (x + O (attn (rope (Q x), rope (K x), V x)))  Q,K,V fused
  *               x = LN (x + Down (silu (Gate x) * Up x))
+ *
+ * then the rows of each sequence are pooled (mean, first = CLS, or last, as
+ * <arch>.pooling_type says; a file without pooling gets the mean). The
+ * matrix products are docent_matmul's; the per-row steps (GELU, SiLU,
+ * softmax, LayerNorm) have AVX2 versions here because, one expf at a time,
+ * they took a quarter of the time.
  */
 #include "engine/encoder.h"
 
