@@ -120,7 +120,7 @@ decoder_case (DocentContext  *ctx,
               GString        *out,
               GError        **error)
 {
-  guint n_vocab = docent_model_shape (docent_context_model (ctx))->n_vocab;
+  guint n_vocab = docent_model_info (docent_context_model (ctx))->n_vocab;
   const gint32 *tokens = (const gint32 *) ids->data;
   gint32 greedy[GREEDY_N];
 
@@ -153,7 +153,7 @@ encoder_case (DocentModel       *model,
               GString           *out,
               GError           **error)
 {
-  guint n_embd = docent_model_shape (model)->n_embd;
+  guint n_embd = docent_model_info (model)->n_embd;
   g_autofree float *embedding = g_new (float, n_embd);
   const gint32 *seq = (const gint32 *) ids->data;
   guint len = ids->len;
@@ -174,7 +174,7 @@ run_cases (DocentModel       *model,
            GString           *out,
            GError           **error)
 {
-  gboolean decoder = docent_model_shape (model)->kind == DOCENT_MODEL_DECODER;
+  gboolean decoder = docent_model_info (model)->kind == DOCENT_MODEL_DECODER;
   g_autoptr(DocentContext) ctx = NULL;
 
   if (decoder && (ctx = docent_context_new (model, 0, pool, error)) == NULL)
@@ -257,7 +257,7 @@ docent_cli_engine_conformance (int    argc,
       return DOCENT_EXIT_FAILED;
     }
   pool = docent_thread_pool_new ((guint) threads);
-  decoder = docent_model_shape (model)->kind == DOCENT_MODEL_DECODER;
+  decoder = docent_model_info (model)->kind == DOCENT_MODEL_DECODER;
   base = g_path_get_basename (argv[1]);
   g_string_append_printf (out, "{\"model\": \"%s\", \"kind\": \"%s\", \"cases\": [", base,
                           decoder ? "logits" : "embedding");

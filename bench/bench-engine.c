@@ -106,7 +106,7 @@ main (int    argc,
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  n_vocab = docent_model_shape (model)->n_vocab;
+  n_vocab = docent_model_info (model)->n_vocab;
   tokens = g_new (gint32, n_tokens);
   for (guint i = 0; i < n_tokens; i++)
     tokens[i] = (gint32) ((i * 7919u + 13u) % n_vocab);

@@ -85,7 +85,7 @@ docent_context_new (DocentModel       *model,
 
   g_return_val_if_fail (model != NULL, NULL);
   w = docent_model_decoder (model);
-  info = docent_model_shape (model);
+  info = docent_model_info (model);
   if (w == NULL)
     {
       g_set_error (error, DOCENT_MODEL_ERROR, DOCENT_MODEL_ERROR_UNSUPPORTED,

@@ -1345,5 +1345,5 @@ docent_encoder_id (DocentModel *model)
     case DOCENT_POOLING_NONE:
     default: pooling = "none"; break;
     }
-  return g_strdup_printf ("%s:%s", info->sha256, pooling);
+  return g_strdup_printf ("%s:%s", docent_model_sha256 (model), pooling);
 }

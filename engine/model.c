@@ -25,6 +25,7 @@ struct _DocentModel {
   GPtrArray *owned;           /* F32 copies of norms and biases */
   GMutex sha_lock;            /* the hash is computed on first use */
   gboolean sha_done;
+  char sha256[65];
 };
 
 /* ---- metadata ------------------------------------------------------------ */
@@ -615,12 +616,19 @@ compute_sha256 (DocentModel *model)
       g_checksum_update (sum, bytes + at, (gssize) piece);
       at += piece;
     }
-  g_strlcpy (model->info.sha256, g_checksum_get_string (sum), sizeof model->info.sha256);
+  g_strlcpy (model->sha256, g_checksum_get_string (sum), sizeof model->sha256);
+}
+
+const DocentModelInfo *
+docent_model_info (DocentModel *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  return &model->info;
 }
 
 /* The first call hashes the file (see compute_sha256). */
-const DocentModelInfo *
-docent_model_info (DocentModel *model)
+const char *
+docent_model_sha256 (DocentModel *model)
 {
   g_return_val_if_fail (model != NULL, NULL);
   g_mutex_lock (&model->sha_lock);
@@ -630,7 +638,7 @@ docent_model_info (DocentModel *model)
       model->sha_done = TRUE;
     }
   g_mutex_unlock (&model->sha_lock);
-  return &model->info;
+  return model->sha256;
 }
 
 DocentTokenizer *
@@ -652,13 +660,6 @@ docent_model_decoder (DocentModel *model)
 {
   g_return_val_if_fail (model != NULL, NULL);
   return model->is_decoder ? &model->decoder : NULL;
-}
-
-const DocentModelInfo *
-docent_model_shape (DocentModel *model)
-{
-  g_return_val_if_fail (model != NULL, NULL);
-  return &model->info;
 }
 
 const char *

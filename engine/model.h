@@ -42,7 +42,6 @@ typedef struct {
   guint head_dim;                   /* key/value length per head */
   guint n_ff;
   DocentPooling pooling;            /* encoders */
-  char sha256[65];                  /* of the file, hex: the model's identity */
 } DocentModelInfo;
 
 typedef struct _DocentModel DocentModel;
@@ -52,6 +51,9 @@ DocentModel           *docent_model_load      (const char   *path,
 DocentModel           *docent_model_ref       (DocentModel  *model);
 void                   docent_model_unref     (DocentModel  *model);
 const DocentModelInfo *docent_model_info      (DocentModel  *model);
+/* The file's SHA-256 (hex), the model's identity: hashed on the first call,
+ * which reads the whole file (about 1 s for 500 MB). */
+const char            *docent_model_sha256    (DocentModel  *model);
 DocentTokenizer       *docent_model_tokenizer (DocentModel  *model);
 DocentGguf            *docent_model_gguf      (DocentModel  *model);
 
@@ -98,8 +100,6 @@ typedef struct {
 
 /* NULL for encoders. */
 const DocentDecoderWeights *docent_model_decoder (DocentModel *model);
-/* docent_model_info without hashing the file: sha256 may be empty. */
-const DocentModelInfo      *docent_model_shape   (DocentModel *model);
 /* The file's path. */
 const char                 *docent_model_path    (DocentModel *model);
 

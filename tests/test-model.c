@@ -119,7 +119,7 @@ batch_logits (DocentModel      *model,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(DocentContext) ctx = docent_context_new (model, 64, pool, &error);
-  guint n_vocab = docent_model_shape (model)->n_vocab;
+  guint n_vocab = docent_model_info (model)->n_vocab;
   float *out = g_new (float, (gsize) n * n_vocab);
 
   g_assert_no_error (error);
@@ -138,7 +138,7 @@ check_arch (Fixture    *f,
   g_autoptr(DocentModel) model = write_and_load (f, &shape, DOCENT_TYPE_F32, 1);
   g_autoptr(DocentThreadPool) pool = docent_thread_pool_new (2);
   g_autoptr(GError) error = NULL;
-  guint n_vocab = docent_model_shape (model)->n_vocab;
+  guint n_vocab = docent_model_info (model)->n_vocab;
   gint32 tokens[N_TOKENS];
   g_autofree float *ref = NULL, *one = NULL;
   g_autoptr(DocentContext) ctx = NULL;
@@ -195,7 +195,7 @@ test_context_full (Fixture       *f,
   g_autoptr(DocentModel) model = write_and_load (f, &shape, DOCENT_TYPE_F32, 2);
   g_autoptr(GError) error = NULL;
   g_autoptr(DocentContext) ctx = docent_context_new (model, 16, NULL, &error);
-  guint n_vocab = docent_model_shape (model)->n_vocab;
+  guint n_vocab = docent_model_info (model)->n_vocab;
   g_autofree float *ref = NULL;
   gint32 tokens[20];
 
@@ -321,7 +321,8 @@ test_info (Fixture       *f,
   g_assert_cmpint (info->kind, ==, DOCENT_MODEL_DECODER);
   g_assert_cmpuint (info->head_dim, ==, 32);
   g_assert_cmpuint (info->n_layer, ==, 4);
-  g_assert_cmpuint (strlen (info->sha256), ==, 64);
+  g_assert_cmpuint (strlen (docent_model_sha256 (model)), ==, 64);
+  g_assert_true (docent_model_sha256 (model) == docent_model_sha256 (model));
   g_assert_true (w->layers[0].sliding && !w->layers[1].sliding);
   g_assert_true (w->gelu && w->scale_embd && w->neox);
 }
@@ -417,7 +418,7 @@ check_kit_model (const char *dir,
 
       /* The reference's best token is among our best three, with a
        * logit within the kit's tolerance for quantized models. */
-      for (guint v = 0; v < docent_model_shape (model)->n_vocab; v++)
+      for (guint v = 0; v < docent_model_info (model)->n_vocab; v++)
         above += row[v] > row[id];
       g_assert_cmpuint (above, <, 3);
       g_assert_cmpfloat (fabsf (row[id] - want), <, 0.06f * fabsf (want) + 0.06f);
