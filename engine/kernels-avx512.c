@@ -1,16 +1,18 @@
 /* kernels-avx512.c — the dot kernels for AVX-512 (F, BW, VL and VNNI;
  * BF16 where the CPU has it) for the types real models use: F32, F16,
- * BF16, Q8_0, Q4_0, Q4_K, Q6_K. Other types keep their AVX2 kernels.
+ * BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q6_K. Other types keep their AVX2 kernels.
  * Compiled with the AVX-512 flags: only reached through
  * docent_kernels_avx512_install, which dot.c calls after checking the
  * CPU (the bf16 kernel only when it has AVX512_BF16).
  *
  * Like kernels-avx2.c, each kernel is written once for up to four
- * activation rows, and the float types also as 4 x 4 tiles for batches.
+ * activation rows, and the float types and the blocks of 32 (Q8_0, Q4_0,
+ * Q5_0) also as 4 x 4 tiles for batches.
  * Blocks of 32 go two to a register; K-quant weights are rearranged so
  * each 64-byte load of activations meets its own weights, and per-group
  * scales are applied with the 16-bit VNNI dot (dpwssd). */
 #include "engine/kernels-private.h"
+#include "engine/quant-private.h"
 
 /* ---- float weights ------------------------------------------------------- */
 
@@ -361,11 +363,249 @@ q4_0_one (const DocentBlockQ4_0 *x)
   return _mm256_sub_epi8 (_mm256_set_m128i (hi, lo), _mm256_set1_epi8 (8));
 }
 
+/* Q5_0: the nibbles with 16 taken off where the fifth bit is clear
+ * (q - 16 = nibble + 16 * bit - 16). */
+ALWAYS_INLINE __m512i
+q5_0_pair (const DocentBlockQ5_0 *x0, const DocentBlockQ5_0 *x1)
+{
+  __m512i v = nibbles_pair (x0->qs, x1->qs);
+  __mmask64 high = (__mmask64) docent_qh_load (x0->qh)
+                   | ((__mmask64) docent_qh_load (x1->qh) << 32);
+
+  return _mm512_mask_sub_epi8 (v, ~high, v, _mm512_set1_epi8 (16));
+}
+
+ALWAYS_INLINE __m256i
+q5_0_one (const DocentBlockQ5_0 *x)
+{
+  __m128i b = _mm_loadu_si128 ((const __m128i *) x->qs);
+  __m128i lo = _mm_and_si128 (b, _mm_set1_epi8 (0x0f));
+  __m128i hi = _mm_and_si128 (_mm_srli_epi16 (b, 4), _mm_set1_epi8 (0x0f));
+  __m256i v = _mm256_set_m128i (hi, lo);
+
+  return _mm256_mask_sub_epi8 (v, ~(__mmask32) docent_qh_load (x->qh), v, _mm256_set1_epi8 (16));
+}
+
+/* The same with the weights taken unsigned (q + bias: the stored values
+ * of Q4_0 / Q5_0), so one dpbusd gives the products, starting from
+ * -bias sum a per lane: the same 32-bit lane sums, bit for bit the same
+ * result, with less work per weight vector. */
+ALWAYS_INLINE __m512i
+minus_bias_sums (__m512i ay, char bias)
+{
+  return _mm512_sub_epi32 (_mm512_setzero_si512 (),
+                           _mm512_dpbusd_epi32 (_mm512_setzero_si512 (),
+                                                _mm512_set1_epi8 (bias), ay));
+}
+
+ALWAYS_INLINE __m512i
+q4_0_pair_u (const DocentBlockQ4_0 *x0, const DocentBlockQ4_0 *x1)
+{
+  return nibbles_pair (x0->qs, x1->qs);
+}
+
+ALWAYS_INLINE __m512i
+q5_0_pair_u (const DocentBlockQ5_0 *x0, const DocentBlockQ5_0 *x1)
+{
+  __m512i v = nibbles_pair (x0->qs, x1->qs);
+  __mmask64 high = (__mmask64) docent_qh_load (x0->qh)
+                   | ((__mmask64) docent_qh_load (x1->qh) << 32);
+
+  return _mm512_mask_add_epi8 (v, high, v, _mm512_set1_epi8 (16));
+}
+
+#define BLOCK32_UBODY(fname, wtype, pair_u, bias, one_weight)                \
+  ALWAYS_INLINE void                                                         \
+  fname (gsize n, const void *w, const void *a, gsize stride, guint m,       \
+         float *out)                                                         \
+  {                                                                          \
+    const wtype *x = w;                                                      \
+    gsize nb = n / DOCENT_QK, i = 0;                                         \
+    const __m512i idx01 = _mm512_set_epi32 (1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0); \
+    const __m512i idx23 = _mm512_set_epi32 (3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2); \
+    __m512 acc[MAXR], acc2[MAXR];                                            \
+                                                                             \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      acc[r] = acc2[r] = _mm512_setzero_ps ();                               \
+    for (; i + 4 <= nb; i += 4)                                              \
+      {                                                                      \
+        __m512i q01 = pair_u (x + i, x + i + 1);                             \
+        __m512i q23 = pair_u (x + i + 2, x + i + 3);                         \
+        __m128 dx = four_halves (&x[i].d, sizeof (wtype));                   \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          {                                                                  \
+            const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i; \
+            __m512 dd = _mm512_castps128_ps512 (_mm_mul_ps (dx, four_halves (&y[0].d, sizeof *y))); \
+            __m512i a01 = pair_load (y[0].qs, y[1].qs);                      \
+            __m512i a23 = pair_load (y[2].qs, y[3].qs);                      \
+            __m512i p01 = _mm512_dpbusd_epi32 (minus_bias_sums (a01, bias), q01, a01); \
+            __m512i p23 = _mm512_dpbusd_epi32 (minus_bias_sums (a23, bias), q23, a23); \
+            acc[r] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx01, dd),     \
+                                      _mm512_cvtepi32_ps (p01), acc[r]);     \
+            acc2[r] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx23, dd),    \
+                                       _mm512_cvtepi32_ps (p23), acc2[r]);   \
+          }                                                                  \
+      }                                                                      \
+    for (; i + 2 <= nb; i += 2)                                              \
+      {                                                                      \
+        __m512i q = pair_u (x + i, x + i + 1);                               \
+        float d0 = half_to_float (x[i].d), d1 = half_to_float (x[i + 1].d); \
+        UNROLL                                                               \
+        for (guint r = 0; r < m; r++)                                        \
+          {                                                                  \
+            const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i; \
+            __m512i ay = pair_load (y[0].qs, y[1].qs);                       \
+            __m512i p = _mm512_dpbusd_epi32 (minus_bias_sums (ay, bias), q, ay); \
+            acc[r] = _mm512_fmadd_ps (pair_scale (d0 * half_to_float (y[0].d), \
+                                                  d1 * half_to_float (y[1].d)), \
+                                      _mm512_cvtepi32_ps (p), acc[r]);       \
+          }                                                                  \
+      }                                                                      \
+    UNROLL                                                                   \
+    for (guint r = 0; r < m; r++)                                            \
+      {                                                                      \
+        out[r] = _mm512_reduce_add_ps (_mm512_add_ps (acc[r], acc2[r]));     \
+        if (i < nb)                                                          \
+          out[r] += hsum_ps (tail_block (one_weight (x + i),                 \
+                                         (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i, \
+                                         half_to_float (x[i].d)));           \
+      }                                                                      \
+  }
+
 BLOCK32_BODY (q8_0_body, DocentBlockQ8_0, q8_0_pair, q8_0_one)
-BLOCK32_BODY (q4_0_body, DocentBlockQ4_0, q4_0_pair, q4_0_one)
+BLOCK32_UBODY (q4_0_body, DocentBlockQ4_0, q4_0_pair_u, 8, q4_0_one)
+BLOCK32_UBODY (q5_0_body, DocentBlockQ5_0, q5_0_pair_u, 16, q5_0_one)
 
 ROWS (dot_q8_0, q8_0_body)
 ROWS (dot_q4_0, q4_0_body)
+ROWS (dot_q5_0, q5_0_body)
+
+/* 4 x 4 tiles of blocks of 32, computed as two 2 x 4 halves (sixteen
+ * sums in registers each), giving bit for bit what BLOCK32_BODY gives for
+ * each pair: the same 32-bit lane sums, scales, fused multiply-adds and
+ * reductions, in the same order. The lane sums come from one dpbusd per
+ * pair: the activations are made unsigned by flipping their top bit
+ * (a + 128) once for both weight rows, and the 128 w too many come off
+ * through the accumulator dpbusd starts from, -128 sum w per lane,
+ * computed once per weight vector for the four activation rows. */
+ALWAYS_INLINE __m512i
+minus_128_sums (__m512i wq)
+{
+  return _mm512_sub_epi32 (_mm512_setzero_si512 (),
+                           _mm512_dpbusd_epi32 (_mm512_setzero_si512 (),
+                                                _mm512_set1_epi8 ((char) 0x80), wq));
+}
+
+ALWAYS_INLINE __m512i
+flipped_pair (const DocentBlockQ8_0 *y)
+{
+  return _mm512_xor_si512 (pair_load (y[0].qs, y[1].qs), _mm512_set1_epi8 ((char) 0x80));
+}
+
+#define BLOCK32_HALF_TILE(fname, wtype, pair_weights, one_weight)            \
+  ALWAYS_INLINE void                                                         \
+  fname (gsize n, const void *w, gsize w_stride, const void *a,              \
+         gsize a_stride, float *out, gsize out_stride)                       \
+  {                                                                          \
+    gsize nb = n / DOCENT_QK, i = 0;                                         \
+    const __m512i idx01 = _mm512_set_epi32 (1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0); \
+    const __m512i idx23 = _mm512_set_epi32 (3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2); \
+    __m512 acc[4][2], acc2[4][2];                                            \
+                                                                             \
+    UNROLL                                                                   \
+    for (int j = 0; j < 4; j++)                                              \
+      UNROLL                                                                 \
+      for (int k = 0; k < 2; k++)                                            \
+        acc[j][k] = acc2[j][k] = _mm512_setzero_ps ();                       \
+    for (; i + 4 <= nb; i += 4)                                              \
+      {                                                                      \
+        __m512i q01[2], q23[2], c01[2], c23[2];                              \
+        __m128 dx[2];                                                        \
+        UNROLL                                                               \
+        for (int k = 0; k < 2; k++)                                          \
+          {                                                                  \
+            const wtype *x = (const wtype *) row_ptr (w, w_stride, k) + i;   \
+            q01[k] = pair_weights (x, x + 1);                                \
+            q23[k] = pair_weights (x + 2, x + 3);                            \
+            c01[k] = minus_128_sums (q01[k]);                                \
+            c23[k] = minus_128_sums (q23[k]);                                \
+            dx[k] = four_halves (&x[0].d, sizeof (wtype));                   \
+          }                                                                  \
+        UNROLL                                                               \
+        for (int j = 0; j < 4; j++)                                          \
+          {                                                                  \
+            const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, a_stride, j) + i; \
+            __m512i a01 = flipped_pair (y), a23 = flipped_pair (y + 2);      \
+            __m128 dy = four_halves (&y[0].d, sizeof *y);                    \
+            UNROLL                                                           \
+            for (int k = 0; k < 2; k++)                                      \
+              {                                                              \
+                __m512 dd = _mm512_castps128_ps512 (_mm_mul_ps (dx[k], dy)); \
+                __m512i p01 = _mm512_dpbusd_epi32 (c01[k], a01, q01[k]);     \
+                __m512i p23 = _mm512_dpbusd_epi32 (c23[k], a23, q23[k]);     \
+                acc[j][k] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx01, dd), \
+                                             _mm512_cvtepi32_ps (p01), acc[j][k]); \
+                acc2[j][k] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx23, dd), \
+                                              _mm512_cvtepi32_ps (p23), acc2[j][k]); \
+              }                                                              \
+          }                                                                  \
+      }                                                                      \
+    for (; i + 2 <= nb; i += 2)                                              \
+      {                                                                      \
+        __m512i q[2], c[2];                                                  \
+        float d0[2], d1[2];                                                  \
+        UNROLL                                                               \
+        for (int k = 0; k < 2; k++)                                          \
+          {                                                                  \
+            const wtype *x = (const wtype *) row_ptr (w, w_stride, k) + i;   \
+            q[k] = pair_weights (x, x + 1);                                  \
+            c[k] = minus_128_sums (q[k]);                                    \
+            d0[k] = half_to_float (x[0].d);                                  \
+            d1[k] = half_to_float (x[1].d);                                  \
+          }                                                                  \
+        UNROLL                                                               \
+        for (int j = 0; j < 4; j++)                                          \
+          {                                                                  \
+            const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, a_stride, j) + i; \
+            __m512i ay = flipped_pair (y);                                   \
+            UNROLL                                                           \
+            for (int k = 0; k < 2; k++)                                      \
+              {                                                              \
+                __m512i p = _mm512_dpbusd_epi32 (c[k], ay, q[k]);            \
+                acc[j][k] = _mm512_fmadd_ps (pair_scale (d0[k] * half_to_float (y[0].d), \
+                                                         d1[k] * half_to_float (y[1].d)), \
+                                             _mm512_cvtepi32_ps (p), acc[j][k]); \
+              }                                                              \
+          }                                                                  \
+      }                                                                      \
+    UNROLL                                                                   \
+    for (int j = 0; j < 4; j++)                                              \
+      UNROLL                                                                 \
+      for (int k = 0; k < 2; k++)                                            \
+        {                                                                    \
+          const wtype *x = (const wtype *) row_ptr (w, w_stride, k);         \
+          float o = _mm512_reduce_add_ps (_mm512_add_ps (acc[j][k], acc2[j][k])); \
+          if (i < nb)                                                        \
+            o += hsum_ps (tail_block (one_weight (x + i),                    \
+                                      (const DocentBlockQ8_0 *) row_ptr (a, a_stride, j) + i, \
+                                      half_to_float (x[i].d)));              \
+          out[j * out_stride + k] = o;                                       \
+        }                                                                    \
+  }                                                                          \
+  static void                                                                \
+  fname##_tile (gsize n, const void *w, gsize w_stride, const void *a,       \
+                gsize a_stride, float *out, gsize out_stride)                \
+  {                                                                          \
+    fname (n, w, w_stride, a, a_stride, out, out_stride);                    \
+    fname (n, (const guint8 *) w + 2 * w_stride, w_stride, a, a_stride,      \
+           out + 2, out_stride);                                             \
+  }
+
+BLOCK32_HALF_TILE (q8_0_half_tile, DocentBlockQ8_0, q8_0_pair, q8_0_one)
+BLOCK32_HALF_TILE (q4_0_half_tile, DocentBlockQ4_0, q4_0_pair, q4_0_one)
+BLOCK32_HALF_TILE (q5_0_half_tile, DocentBlockQ5_0, q5_0_pair, q5_0_one)
 
 /* ---- K-quants ------------------------------------------------------------ */
 
@@ -542,8 +782,9 @@ docent_kernels_avx512_install (DocentDotKernel *table,
   install_kernel (table, DOCENT_TYPE_F16, dot_f16, dot_f16_rows, tile_f16, NULL);
   if (has_bf16)
     install_kernel (table, DOCENT_TYPE_BF16, dot_bf16, dot_bf16_rows, tile_bf16, NULL);
-  install_kernel (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, NULL, NULL);
-  install_kernel (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, NULL, NULL);
+  install_kernel (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, q8_0_half_tile_tile, NULL);
+  install_kernel (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, q4_0_half_tile_tile, NULL);
+  install_kernel (table, DOCENT_TYPE_Q5_0, dot_q5_0, dot_q5_0_rows, q5_0_half_tile_tile, NULL);
   install_kernel (table, DOCENT_TYPE_Q4_K, dot_q4_k, dot_q4_k_rows, NULL, NULL);
   install_kernel (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, NULL, NULL);
 }
