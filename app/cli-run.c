@@ -8,8 +8,6 @@
  *
  * Timings go to stderr at the end. Ctrl+C stops the generation: the text
  * so far stays printed. */
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,40 +37,6 @@ run_options_clear (RunOptions *opts)
 {
   g_free (opts->system);
   g_free (opts->template_name);
-}
-
-/* ---- Ctrl+C --------------------------------------------------------------- */
-
-/* A thread waits for the signal because g_cancellable_cancel () is not
- * async-signal-safe; the generator sees the cancellation at the next
- * token. */
-static gpointer
-wait_for_interrupt (gpointer data)
-{
-  GCancellable *cancellable = data;
-  sigset_t set;
-  int sig;
-
-  sigemptyset (&set);
-  sigaddset (&set, SIGINT);
-  sigaddset (&set, SIGTERM);
-  if (sigwait (&set, &sig) == 0)
-    g_cancellable_cancel (cancellable);
-  g_object_unref (cancellable);
-  return NULL;
-}
-
-static void
-cancel_on_interrupt (GCancellable *cancellable)
-{
-  sigset_t set;
-
-  sigemptyset (&set);
-  sigaddset (&set, SIGINT);
-  sigaddset (&set, SIGTERM);
-  pthread_sigmask (SIG_BLOCK, &set, NULL);
-  g_thread_unref (g_thread_new ("docent-signals", wait_for_interrupt,
-                                g_object_ref (cancellable)));
 }
 
 /* ---- options -------------------------------------------------------------- */
@@ -264,7 +228,7 @@ generate (DocentModel      *model,
   /* Block the signals before the pool starts its threads, which inherit
    * the mask: else a worker could take Ctrl+C and the process would die
    * (or, with the signal ignored, never stop). */
-  cancel_on_interrupt (cancellable);
+  docent_cli_cancel_on_interrupt (cancellable, NULL);
   pool = docent_thread_pool_new ((guint) opts->threads);
   ctx = docent_context_new (model, (guint) opts->n_ctx, pool, &error);
   if (ctx == NULL)

@@ -170,13 +170,17 @@ print_add_summary (GPtrArray *results,
     }
 }
 
-/* Ctrl+C cancels the add cleanly: files already written stay, the one in
- * progress is dropped whole. A thread waits for the signal because
- * g_cancellable_cancel() is not async-signal-safe. */
+typedef struct {
+  GCancellable *cancellable;
+  const char *message;
+} Interrupt;
+
+/* A thread waits for the signal because g_cancellable_cancel() is not
+ * async-signal-safe. */
 static gpointer
 wait_for_interrupt (gpointer data)
 {
-  GCancellable *cancellable = data;
+  Interrupt *interrupt = data;
   sigset_t set;
   int sig;
 
@@ -185,23 +189,29 @@ wait_for_interrupt (gpointer data)
   sigaddset (&set, SIGTERM);
   if (sigwait (&set, &sig) == 0)
     {
-      fputs ("\ndocent-cli: interrupted, finishing the files being written…\n", stderr);
-      g_cancellable_cancel (cancellable);
+      if (interrupt->message != NULL)
+        fprintf (stderr, "\ndocent-cli: %s\n", interrupt->message);
+      g_cancellable_cancel (interrupt->cancellable);
     }
+  g_object_unref (interrupt->cancellable);
+  g_free (interrupt);
   return NULL;
 }
 
-static void
-cancel_on_interrupt (GCancellable *cancellable)
+void
+docent_cli_cancel_on_interrupt (GCancellable *cancellable,
+                                const char   *message)
 {
+  Interrupt *interrupt = g_new0 (Interrupt, 1);
   sigset_t set;
 
   sigemptyset (&set);
   sigaddset (&set, SIGINT);
   sigaddset (&set, SIGTERM);
   pthread_sigmask (SIG_BLOCK, &set, NULL);
-  g_thread_unref (g_thread_new ("docent-signals", wait_for_interrupt,
-                                g_object_ref (cancellable)));
+  interrupt->cancellable = g_object_ref (cancellable);
+  interrupt->message = message;
+  g_thread_unref (g_thread_new ("docent-signals", wait_for_interrupt, interrupt));
 }
 
 static int
@@ -246,7 +256,8 @@ cmd_add (DocentLibrary  *library,
   opts.progress = on_add_progress;
   opts.user_data = &ui;
   opts.cancellable = cancellable;
-  cancel_on_interrupt (cancellable);
+  /* Files already written stay; the ones in progress are dropped whole. */
+  docent_cli_cancel_on_interrupt (cancellable, "interrupted, finishing the files being written…");
 
   ok = docent_library_add (library, (const char *const *) argv + 1, &opts, &results, &error);
   clear_progress_line (&ui);
@@ -257,7 +268,10 @@ cmd_add (DocentLibrary  *library,
     print_add_summary (results, seconds);
   if (!ok)
     {
-      docent_cli_error ("%s", error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        docent_cli_error ("stopped before the end: add the same files again to finish");
+      else
+        docent_cli_error ("%s", error->message);
       return DOCENT_EXIT_FAILED;
     }
   for (guint i = 0; i < results->len; i++)

@@ -17,6 +17,12 @@ enum {
 void docent_cli_error      (const char *format,
                             ...) G_GNUC_PRINTF (1, 2);
 
+/* Ctrl+C (and SIGTERM) cancel `cancellable`, printing `message` (may be
+ * NULL). Call it before starting any thread: the signals are blocked in the
+ * calling thread and so in every thread it starts afterwards. */
+void docent_cli_cancel_on_interrupt (GCancellable *cancellable,
+                                     const char   *message);
+
 /* cli-output.c: JSON output shared by every command. A NULL string
  * becomes null; print writes the builder's object as one line. */
 void docent_cli_json_string (JsonBuilder *b,
