@@ -262,6 +262,54 @@ step_done (DocentStore   *store,
   return rc == SQLITE_DONE;
 }
 
+/* Steps a statement that returns an id ("... RETURNING id"): the id, or 0
+ * with `error` set. */
+static gint64
+step_id (DocentStore   *store,
+         sqlite3_stmt  *stmt,
+         const char    *what,
+         GError       **error)
+{
+  gint64 id = 0;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  else
+    set_db_error (store, error, what);
+  sqlite3_reset (stmt);
+  return id;
+}
+
+/* Ends a loop over the rows of `stmt` that stopped at `rc`: TRUE when it
+ * reached the end, FALSE with `error` set otherwise. Resets `stmt`. */
+static gboolean
+finish_rows (DocentStore   *store,
+             sqlite3_stmt  *stmt,
+             int            rc,
+             const char    *what,
+             GError       **error)
+{
+  if (rc != SQLITE_DONE)
+    set_db_error (store, error, what);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
+/* Adds the text of the first column of every row of `stmt` to `names`. */
+static gboolean
+add_names (DocentStore   *store,
+           sqlite3_stmt  *stmt,
+           GStrvBuilder  *names,
+           const char    *what,
+           GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (names, (const char *) sqlite3_column_text (stmt, 0));
+  return finish_rows (store, stmt, rc, what, error);
+}
+
 static gboolean
 begin (DocentStore  *store,
        GError      **error)
@@ -294,6 +342,20 @@ bind_text (sqlite3_stmt *stmt,
            const char   *text)
 {
   sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+}
+
+/* The cached statement for `sql` with `id` bound to ?1, or NULL. */
+static sqlite3_stmt *
+statement_with_id (DocentStore  *store,
+                   const char   *sql,
+                   gint64        id,
+                   GError      **error)
+{
+  sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
+
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 1, id);
+  return stmt;
 }
 
 static char *
@@ -551,19 +613,14 @@ read_collections (DocentStore      *store,
     " WHERE dc.document_id = ?1 ORDER BY co.name";
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
   sqlite3_stmt *stmt;
-  int rc;
+  gboolean ok;
 
-  stmt = docent_store_statement (store, sql, error);
+  stmt = statement_with_id (store, sql, rec->id, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, rec->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_strv_builder_add (names, (const char *) sqlite3_column_text (stmt, 0));
-  if (rc != SQLITE_DONE)
-    set_db_error (store, error, "cannot read collections");
-  sqlite3_reset (stmt);
+  ok = add_names (store, stmt, names, "cannot read collections", error);
   rec->collections = g_strv_builder_end (names);
-  return rc == SQLITE_DONE;
+  return ok;
 }
 
 /* Steps a bound lookup: TRUE and `out` filled for a row, FALSE for none
@@ -636,11 +693,10 @@ docent_store_find_by_id (DocentStore      *store,
   static const char sql[] =
     "SELECT " DOC_COLUMNS ", " DOC_CHUNK_COUNT
     " FROM documents d WHERE d.id = ?1";
-  sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
+  sqlite3_stmt *stmt = statement_with_id (store, sql, id, error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
   return find_one (store, stmt, out, error);
 }
 
@@ -657,18 +713,12 @@ ensure_collection (DocentStore  *store,
     " ON CONFLICT (name) DO UPDATE SET name = excluded.name"
     " RETURNING id";
   sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
-  gint64 id = 0;
 
   if (stmt == NULL)
     return 0;
   bind_text (stmt, 1, name);
   sqlite3_bind_int64 (stmt, 2, now_seconds ());
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    id = sqlite3_column_int64 (stmt, 0);
-  else
-    set_db_error (store, error, "cannot create a collection");
-  sqlite3_reset (stmt);
-  return id;
+  return step_id (store, stmt, "cannot create a collection", error);
 }
 
 /* Inside a transaction: puts the document in the collection. */
@@ -689,12 +739,24 @@ join_collection (DocentStore  *store,
   collection_id = ensure_collection (store, name, error);
   if (collection_id == 0)
     return FALSE;
-  stmt = docent_store_statement (store, sql, error);
+  stmt = statement_with_id (store, sql, document_id, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, document_id);
   sqlite3_bind_int64 (stmt, 2, collection_id);
   return step_done (store, stmt, "cannot add a document to a collection", error);
+}
+
+/* Binds ?1 to ?6 to the file's path, sha256, mtime, size, title and type. */
+static void
+bind_metadata (sqlite3_stmt          *stmt,
+               const DocentDocRecord *rec)
+{
+  bind_text (stmt, 1, rec->path);
+  bind_text (stmt, 2, rec->sha256);
+  sqlite3_bind_int64 (stmt, 3, rec->mtime);
+  sqlite3_bind_int64 (stmt, 4, rec->size);
+  bind_text (stmt, 5, rec->title);
+  bind_text (stmt, 6, rec->type);
 }
 
 /* Inside a transaction: inserts or updates the row of rec->path as an
@@ -716,24 +778,13 @@ upsert_indexed (DocentStore            *store,
     "   updated = excluded.updated"
     " RETURNING id";
   sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
-  gint64 id = 0;
 
   if (stmt == NULL)
     return 0;
-  bind_text (stmt, 1, rec->path);
-  bind_text (stmt, 2, rec->sha256);
-  sqlite3_bind_int64 (stmt, 3, rec->mtime);
-  sqlite3_bind_int64 (stmt, 4, rec->size);
-  bind_text (stmt, 5, rec->title);
-  bind_text (stmt, 6, rec->type);
+  bind_metadata (stmt, rec);
   sqlite3_bind_int64 (stmt, 7, page_count);
   sqlite3_bind_int64 (stmt, 8, now_seconds ());
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    id = sqlite3_column_int64 (stmt, 0);
-  else
-    set_db_error (store, error, "cannot store the document");
-  sqlite3_reset (stmt);
-  return id;
+  return step_id (store, stmt, "cannot store the document", error);
 }
 
 /* Inside a transaction: drops the pages and chunks of a document (the
@@ -749,15 +800,68 @@ delete_content (DocentStore  *store,
 
   for (guint i = 0; i < G_N_ELEMENTS (sqls); i++)
     {
-      sqlite3_stmt *stmt = docent_store_statement (store, sqls[i], error);
+      sqlite3_stmt *stmt = statement_with_id (store, sqls[i], document_id, error);
 
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, document_id);
       if (!step_done (store, stmt, "cannot remove old content", error))
         return FALSE;
     }
   return TRUE;
+}
+
+/* Binds everything but ?1 (the document id) of one row to insert. */
+typedef void (*BindRow) (sqlite3_stmt  *stmt,
+                         gconstpointer  rows,
+                         guint          i);
+
+/* Inserts `n_rows` rows of `document_id` with the cached statement `sql`;
+ * `what` names the row in the error. */
+static gboolean
+insert_rows (DocentStore    *store,
+             const char     *sql,
+             gint64          document_id,
+             gconstpointer   rows,
+             guint           n_rows,
+             BindRow         bind_row,
+             const char     *what,
+             GError        **error)
+{
+  sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_rows; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, document_id);
+      bind_row (stmt, rows, i);
+      if (!step_done (store, stmt, what, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+bind_page (sqlite3_stmt  *stmt,
+           gconstpointer  rows,
+           guint          i)
+{
+  const DocentStorePage *page = &((const DocentStorePage *) rows)[i];
+
+  sqlite3_bind_int64 (stmt, 2, page->page_no);
+  sqlite3_bind_double (stmt, 3, page->width);
+  sqlite3_bind_double (stmt, 4, page->height);
+  bind_text (stmt, 5, page->text);
+  if (page->layout != NULL)
+    {
+      gsize size;
+      gconstpointer data = g_bytes_get_data (page->layout, &size);
+
+      /* An empty layout stays an empty blob, not NULL. */
+      sqlite3_bind_blob64 (stmt, 6, size ? data : "", size, SQLITE_STATIC);
+    }
+  else
+    sqlite3_bind_null (stmt, 6);
 }
 
 static gboolean
@@ -770,33 +874,25 @@ insert_pages (DocentStore            *store,
   static const char sql[] =
     "INSERT INTO pages (document_id, page_no, width, height, text, layout)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-  sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
 
-  if (stmt == NULL)
-    return FALSE;
-  for (guint i = 0; i < n_pages; i++)
-    {
-      const DocentStorePage *page = &pages[i];
+  return insert_rows (store, sql, document_id, pages, n_pages, bind_page,
+                      "cannot store a page", error);
+}
 
-      sqlite3_bind_int64 (stmt, 1, document_id);
-      sqlite3_bind_int64 (stmt, 2, page->page_no);
-      sqlite3_bind_double (stmt, 3, page->width);
-      sqlite3_bind_double (stmt, 4, page->height);
-      bind_text (stmt, 5, page->text);
-      if (page->layout != NULL)
-        {
-          gsize size;
-          gconstpointer data = g_bytes_get_data (page->layout, &size);
+static void
+bind_chunk (sqlite3_stmt  *stmt,
+            gconstpointer  rows,
+            guint          i)
+{
+  const DocentStoreChunk *chunk = &((const DocentStoreChunk *) rows)[i];
 
-          /* An empty layout stays an empty blob, not NULL. */
-          sqlite3_bind_blob64 (stmt, 6, size ? data : "", size, SQLITE_STATIC);
-        }
-      else
-        sqlite3_bind_null (stmt, 6);
-      if (!step_done (store, stmt, "cannot store a page", error))
-        return FALSE;
-    }
-  return TRUE;
+  sqlite3_bind_int64 (stmt, 2, chunk->ordinal);
+  sqlite3_bind_int64 (stmt, 3, chunk->page_start);
+  sqlite3_bind_int64 (stmt, 4, chunk->page_end);
+  sqlite3_bind_int64 (stmt, 5, chunk->char_start);
+  sqlite3_bind_int64 (stmt, 6, chunk->char_end);
+  bind_text (stmt, 7, chunk->heading);
+  bind_text (stmt, 8, chunk->text);
 }
 
 static gboolean
@@ -810,26 +906,9 @@ insert_chunks (DocentStore             *store,
     "INSERT INTO chunks (document_id, ordinal, page_start, page_end,"
     "                    char_start, char_end, heading, text)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-  sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
 
-  if (stmt == NULL)
-    return FALSE;
-  for (guint i = 0; i < n_chunks; i++)
-    {
-      const DocentStoreChunk *chunk = &chunks[i];
-
-      sqlite3_bind_int64 (stmt, 1, document_id);
-      sqlite3_bind_int64 (stmt, 2, chunk->ordinal);
-      sqlite3_bind_int64 (stmt, 3, chunk->page_start);
-      sqlite3_bind_int64 (stmt, 4, chunk->page_end);
-      sqlite3_bind_int64 (stmt, 5, chunk->char_start);
-      sqlite3_bind_int64 (stmt, 6, chunk->char_end);
-      bind_text (stmt, 7, chunk->heading);
-      bind_text (stmt, 8, chunk->text);
-      if (!step_done (store, stmt, "cannot store a chunk", error))
-        return FALSE;
-    }
-  return TRUE;
+  return insert_rows (store, sql, document_id, chunks, n_chunks, bind_chunk,
+                      "cannot store a chunk", error);
 }
 
 gint64
@@ -903,19 +982,10 @@ docent_store_record_failure (DocentStore           *store,
   stmt = docent_store_statement (store, sql, error);
   if (stmt != NULL)
     {
-      bind_text (stmt, 1, rec->path);
-      bind_text (stmt, 2, rec->sha256);
-      sqlite3_bind_int64 (stmt, 3, rec->mtime);
-      sqlite3_bind_int64 (stmt, 4, rec->size);
-      bind_text (stmt, 5, rec->title);
-      bind_text (stmt, 6, rec->type);
+      bind_metadata (stmt, rec);
       bind_text (stmt, 7, reason ? reason : "unknown error");
       sqlite3_bind_int64 (stmt, 8, now_seconds ());
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        id = sqlite3_column_int64 (stmt, 0);
-      else
-        set_db_error (store, error, "cannot record the failure");
-      sqlite3_reset (stmt);
+      id = step_id (store, stmt, "cannot record the failure", error);
     }
   if (id == 0 || !join_collection (store, id, collection, error))
     {
@@ -936,23 +1006,16 @@ set_not_found (GError **error,
                "no document with id %" G_GINT64_FORMAT " in the library", id);
 }
 
-gboolean
-docent_store_touch_document (DocentStore  *store,
-                             gint64        id,
-                             const char   *path,
-                             gint64        mtime,
-                             GError      **error)
+/* Steps a bound UPDATE or DELETE of document `id`: FALSE with `error` set
+ * when it failed or found no such document. */
+static gboolean
+change_document (DocentStore   *store,
+                 sqlite3_stmt  *stmt,
+                 gint64         id,
+                 const char    *what,
+                 GError       **error)
 {
-  static const char sql[] =
-    "UPDATE documents SET path = coalesce(?2, path), mtime = ?3 WHERE id = ?1";
-  sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, path);
-  sqlite3_bind_int64 (stmt, 3, mtime);
-  if (!step_done (store, stmt, "cannot update the document", error))
+  if (!step_done (store, stmt, what, error))
     return FALSE;
   if (sqlite3_changes (store->db) == 0)
     {
@@ -962,6 +1025,24 @@ docent_store_touch_document (DocentStore  *store,
   return TRUE;
 }
 
+gboolean
+docent_store_touch_document (DocentStore  *store,
+                             gint64        id,
+                             const char   *path,
+                             gint64        mtime,
+                             GError      **error)
+{
+  static const char sql[] =
+    "UPDATE documents SET path = coalesce(?2, path), mtime = ?3 WHERE id = ?1";
+  sqlite3_stmt *stmt = statement_with_id (store, sql, id, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 2, path);
+  sqlite3_bind_int64 (stmt, 3, mtime);
+  return change_document (store, stmt, id, "cannot update the document", error);
+}
+
 static gboolean
 document_exists (DocentStore  *store,
                  gint64        id,
@@ -969,12 +1050,11 @@ document_exists (DocentStore  *store,
                  GError      **error)
 {
   static const char sql[] = "SELECT 1 FROM documents WHERE id = ?1";
-  sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
+  sqlite3_stmt *stmt = statement_with_id (store, sql, id, error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
   *exists = rc == SQLITE_ROW;
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -995,18 +1075,10 @@ docent_store_add_to_collection (DocentStore  *store,
 
   if (!begin (store, error))
     return FALSE;
-  if (!document_exists (store, document_id, &exists, error))
-    {
-      rollback (store);
-      return FALSE;
-    }
-  if (!exists)
-    {
-      rollback (store);
-      set_not_found (error, document_id);
-      return FALSE;
-    }
-  if (!join_collection (store, document_id, collection, error))
+  /* A failed lookup leaves `exists` FALSE, with `error` set. */
+  if (document_exists (store, document_id, &exists, error) && !exists)
+    set_not_found (error, document_id);
+  if (!exists || !join_collection (store, document_id, collection, error))
     {
       rollback (store);
       return FALSE;
@@ -1024,25 +1096,10 @@ docent_store_remove_document (DocentStore  *store,
 
   if (!begin (store, error))
     return FALSE;
-  stmt = docent_store_statement (store, sql, error);
-  if (stmt == NULL)
-    {
-      rollback (store);
-      return FALSE;
-    }
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!step_done (store, stmt, "cannot remove the document", error))
-    {
-      rollback (store);
-      return FALSE;
-    }
-  if (sqlite3_changes (store->db) == 0)
-    {
-      rollback (store);
-      set_not_found (error, id);
-      return FALSE;
-    }
-  if (!run (store, sql_bump_generation, error))
+  stmt = statement_with_id (store, sql, id, error);
+  if (stmt == NULL ||
+      !change_document (store, stmt, id, "cannot remove the document", error) ||
+      !run (store, sql_bump_generation, error))
     {
       rollback (store);
       return FALSE;
@@ -1082,10 +1139,9 @@ read_all_collections (DocentStore  *store,
         }
       g_strv_builder_add (names, (const char *) sqlite3_column_text (stmt, 1));
     }
-  if (rc != SQLITE_DONE)
-    set_db_error (store, error, "cannot read collections");
-  sqlite3_reset (stmt);
-  return rc == SQLITE_DONE ? g_steal_pointer (&table) : NULL;
+  if (!finish_rows (store, stmt, rc, "cannot read collections", error))
+    return NULL;
+  return g_steal_pointer (&table);
 }
 
 GPtrArray *
@@ -1126,10 +1182,9 @@ docent_store_list_documents (DocentStore  *store,
       rec->collections = names ? g_strv_builder_end (names) : g_new0 (char *, 1);
       g_ptr_array_add (docs, rec);
     }
-  if (rc != SQLITE_DONE)
-    set_db_error (store, error, "cannot list documents");
-  sqlite3_reset (stmt);
-  return rc == SQLITE_DONE ? g_steal_pointer (&docs) : NULL;
+  if (!finish_rows (store, stmt, rc, "cannot list documents", error))
+    return NULL;
+  return g_steal_pointer (&docs);
 }
 
 GArray *
@@ -1175,10 +1230,9 @@ docent_store_ids_under_path (DocentStore  *store,
 
       g_array_append_val (ids, id);
     }
-  if (rc != SQLITE_DONE)
-    set_db_error (store, error, "cannot list documents");
-  sqlite3_reset (stmt);
-  return rc == SQLITE_DONE ? g_steal_pointer (&ids) : NULL;
+  if (!finish_rows (store, stmt, rc, "cannot list documents", error))
+    return NULL;
+  return g_steal_pointer (&ids);
 }
 
 GStrv
@@ -1188,17 +1242,13 @@ docent_store_list_collections (DocentStore  *store,
   static const char sql[] = "SELECT name FROM collections ORDER BY name";
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
   sqlite3_stmt *stmt;
-  int rc;
 
   stmt = docent_store_statement (store, sql, error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_strv_builder_add (names, (const char *) sqlite3_column_text (stmt, 0));
-  if (rc != SQLITE_DONE)
-    set_db_error (store, error, "cannot list collections");
-  sqlite3_reset (stmt);
-  return rc == SQLITE_DONE ? g_strv_builder_end (names) : NULL;
+  if (!add_names (store, stmt, names, "cannot list collections", error))
+    return NULL;
+  return g_strv_builder_end (names);
 }
 
 static gint64
@@ -1263,12 +1313,11 @@ docent_store_get_page (DocentStore  *store,
   static const char sql[] =
     "SELECT text, layout, width, height FROM pages"
     " WHERE document_id = ?1 AND page_no = ?2";
-  sqlite3_stmt *stmt = docent_store_statement (store, sql, error);
+  sqlite3_stmt *stmt = statement_with_id (store, sql, document_id, error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, document_id);
   sqlite3_bind_int64 (stmt, 2, page_no);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)

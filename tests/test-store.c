@@ -139,20 +139,40 @@ test_doc_new (const char *path,
 }
 
 static gint64
+put_document (DocentStore  *store,
+              TestDoc      *doc,
+              const char   *collection,
+              GError      **error)
+{
+  return docent_store_put_document (store, &doc->rec,
+                                    (DocentStorePage *) doc->pages->data, doc->pages->len,
+                                    (DocentStoreChunk *) doc->chunks->data, doc->chunks->len,
+                                    collection, error);
+}
+
+static gint64
 put (DocentStore *store,
      TestDoc     *doc,
      const char  *collection)
 {
   g_autoptr(GError) error = NULL;
-  gint64 id;
+  gint64 id = put_document (store, doc, collection, &error);
 
-  id = docent_store_put_document (store, &doc->rec,
-                                  (DocentStorePage *) doc->pages->data, doc->pages->len,
-                                  (DocentStoreChunk *) doc->chunks->data, doc->chunks->len,
-                                  collection, &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
   return id;
+}
+
+/* Looks up document `id`, which must be there, into `found`. */
+static void
+find_id (DocentStore     *store,
+         gint64           id,
+         DocentDocRecord *found)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (docent_store_find_by_id (store, id, found, &error));
+  g_assert_no_error (error);
 }
 
 static gint64
@@ -229,8 +249,7 @@ test_reopen (void)
 
   store = docent_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_true (docent_store_find_by_id (store, id, &found, &error));
-  g_assert_no_error (error);
+  find_id (store, id, &found);
   g_assert_cmpstr (found.path, ==, "/docs/a.txt");
   g_assert_cmpuint (found.chunk_count, ==, 3);
   docent_doc_record_clear (&found);
@@ -345,7 +364,7 @@ test_put_find (Fixture       *f,
   g_assert_true (docent_store_find_by_sha256 (f->store, doc->rec.sha256, &found, &error));
   g_assert_cmpint (found.id, ==, id);
   docent_doc_record_clear (&found);
-  g_assert_true (docent_store_find_by_id (f->store, id, &found, &error));
+  find_id (f->store, id, &found);
   g_assert_cmpstr (found.path, ==, "/docs/a.txt");
   docent_doc_record_clear (&found);
 
@@ -376,7 +395,7 @@ test_update_keeps_id (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (put (f->store, second, NULL), ==, id);
 
-  g_assert_true (docent_store_find_by_id (f->store, id, &found, &error));
+  find_id (f->store, id, &found);
   g_assert_cmpstr (found.title, ==, "Title of banana");
   g_assert_cmpuint (found.page_count, ==, 1);
   g_assert_cmpuint (found.chunk_count, ==, 2);
@@ -411,24 +430,18 @@ test_failed_put_changes_nothing (Fixture       *f,
   /* The last chunk violates CHECK (page_start >= 1): the whole update
    * must roll back, after the old chunks were already deleted in it. */
   g_array_index (bad->chunks, DocentStoreChunk, 3).page_start = 0;
-  g_assert_cmpint (docent_store_put_document (f->store, &bad->rec,
-                                              (DocentStorePage *) bad->pages->data, bad->pages->len,
-                                              (DocentStoreChunk *) bad->chunks->data, bad->chunks->len,
-                                              "other", &error), ==, 0);
+  g_assert_cmpint (put_document (f->store, bad, "other", &error), ==, 0);
   g_assert_error (error, DOCENT_STORE_ERROR, DOCENT_STORE_ERROR_IO);
   g_assert_nonnull (strstr (error->message, "/docs/a.txt"));
   g_clear_error (&error);
 
   /* Same for a new document: no trace of it. */
   g_array_index (bad_new->chunks, DocentStoreChunk, 2).text = NULL;
-  g_assert_cmpint (docent_store_put_document (f->store, &bad_new->rec,
-                                              (DocentStorePage *) bad_new->pages->data, 1,
-                                              (DocentStoreChunk *) bad_new->chunks->data, 3,
-                                              "other", &error), ==, 0);
+  g_assert_cmpint (put_document (f->store, bad_new, "other", &error), ==, 0);
   g_assert_error (error, DOCENT_STORE_ERROR, DOCENT_STORE_ERROR_IO);
   g_clear_error (&error);
 
-  g_assert_true (docent_store_find_by_id (f->store, id, &found, &error));
+  find_id (f->store, id, &found);
   g_assert_cmpstr (found.title, ==, "Title of apple");
   g_assert_cmpuint (found.chunk_count, ==, 4);
   g_assert_cmpuint (g_strv_length (found.collections), ==, 1);
@@ -470,7 +483,7 @@ test_record_failure (Fixture       *f,
   failed_id = docent_store_record_failure (f->store, &broken, "not a PDF", "work", &error);
   g_assert_no_error (error);
   g_assert_cmpint (failed_id, >, 0);
-  g_assert_true (docent_store_find_by_id (f->store, failed_id, &found, &error));
+  find_id (f->store, failed_id, &found);
   g_assert_cmpint (found.status, ==, DOCENT_DOC_FAILED);
   g_assert_cmpstr (found.error, ==, "not a PDF");
   g_assert_cmpuint (found.chunk_count, ==, 0);
@@ -481,7 +494,7 @@ test_record_failure (Fixture       *f,
   /* Failing again updates the reason, keeps the id. */
   g_assert_cmpint (docent_store_record_failure (f->store, &broken, "still not a PDF", NULL, &error),
                    ==, failed_id);
-  g_assert_true (docent_store_find_by_id (f->store, failed_id, &found, &error));
+  find_id (f->store, failed_id, &found);
   g_assert_cmpstr (found.error, ==, "still not a PDF");
   docent_doc_record_clear (&found);
 
@@ -490,7 +503,7 @@ test_record_failure (Fixture       *f,
   doc->rec.size = 5;
   g_assert_cmpint (docent_store_record_failure (f->store, &doc->rec, "cannot read", NULL, &error),
                    ==, id);
-  g_assert_true (docent_store_find_by_id (f->store, id, &found, &error));
+  find_id (f->store, id, &found);
   g_assert_cmpint (found.status, ==, DOCENT_DOC_INDEXED);
   g_assert_cmpstr (found.error, ==, "cannot read");
   g_assert_cmpint (found.size, ==, 1234);
@@ -500,7 +513,7 @@ test_record_failure (Fixture       *f,
 
   /* A successful put clears the error; a FAILED one becomes INDEXED. */
   put (f->store, doc, NULL);
-  g_assert_true (docent_store_find_by_id (f->store, id, &found, &error));
+  find_id (f->store, id, &found);
   g_assert_null (found.error);
   docent_doc_record_clear (&found);
 
@@ -522,7 +535,7 @@ test_touch (Fixture       *f,
   put (f->store, other, NULL);
   g_assert_true (docent_store_touch_document (f->store, id, "/moved/a.txt", 42, &error));
   g_assert_no_error (error);
-  g_assert_true (docent_store_find_by_id (f->store, id, &found, &error));
+  find_id (f->store, id, &found);
   g_assert_cmpstr (found.path, ==, "/moved/a.txt");
   g_assert_cmpint (found.mtime, ==, 42);
   docent_doc_record_clear (&found);
@@ -535,7 +548,7 @@ test_touch (Fixture       *f,
   g_assert_false (docent_store_touch_document (f->store, id, "/docs/b.txt", 1, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
-  g_assert_true (docent_store_find_by_id (f->store, id, &found, &error));
+  find_id (f->store, id, &found);
   g_assert_cmpstr (found.path, ==, "/moved/a.txt");
   docent_doc_record_clear (&found);
 }
@@ -651,6 +664,23 @@ assert_ids (GArray       *ids,
     g_assert_cmpint (g_array_index (ids, gint64, i), ==, expected[i]);
 }
 
+/* The ids under `prefix` are `expected` (or, for NULL, just `n` ids). */
+static void
+assert_ids_under (DocentStore  *store,
+                  const char   *prefix,
+                  const gint64 *expected,
+                  guint         n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) found = docent_store_ids_under_path (store, prefix, &error);
+
+  g_assert_no_error (error);
+  if (expected != NULL)
+    assert_ids (found, expected, n);
+  else
+    g_assert_cmpuint (found->len, ==, n);
+}
+
 static void
 test_ids_under_path (Fixture       *f,
                      gconstpointer  data)
@@ -660,7 +690,6 @@ test_ids_under_path (Fixture       *f,
     "/p%q/x.txt", "/pXq/y.txt", "/p_q/z.txt", "/paq/w.txt", "/a/b0.txt",
   };
   gint64 ids[G_N_ELEMENTS (paths)];
-  g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
@@ -669,55 +698,16 @@ test_ids_under_path (Fixture       *f,
       ids[i] = put (f->store, doc, NULL);
     }
 
-  {
-    /* Ordered by path: "/a/b" < "/a/b/one.txt" < "/a/b/sub/two.txt". */
-    g_autoptr(GArray) found = docent_store_ids_under_path (f->store, "/a/b", &error);
-    gint64 expected[] = { ids[0], ids[1], ids[2] };
-
-    g_assert_no_error (error);
-    assert_ids (found, expected, G_N_ELEMENTS (expected));
-  }
-  {
-    g_autoptr(GArray) found = docent_store_ids_under_path (f->store, "/a/b/", &error);
-    gint64 expected[] = { ids[0], ids[1], ids[2] };
-
-    assert_ids (found, expected, G_N_ELEMENTS (expected));
-  }
-  {
-    g_autoptr(GArray) found = docent_store_ids_under_path (f->store, "/a/b/one.txt", &error);
-    gint64 expected[] = { ids[1] };
-
-    assert_ids (found, expected, G_N_ELEMENTS (expected));
-  }
-  {
-    /* LIKE would read % and _ as wildcards. */
-    g_autoptr(GArray) found = docent_store_ids_under_path (f->store, "/p%q", &error);
-    gint64 expected[] = { ids[5] };
-
-    assert_ids (found, expected, G_N_ELEMENTS (expected));
-  }
-  {
-    g_autoptr(GArray) found = docent_store_ids_under_path (f->store, "/p_q", &error);
-    gint64 expected[] = { ids[7] };
-
-    assert_ids (found, expected, G_N_ELEMENTS (expected));
-  }
-  {
-    g_autoptr(GArray) found = docent_store_ids_under_path (f->store, "/a", &error);
-
-    g_assert_cmpuint (found->len, ==, 6);
-  }
-  {
-    g_autoptr(GArray) found = docent_store_ids_under_path (f->store, "/", &error);
-
-    g_assert_cmpuint (found->len, ==, G_N_ELEMENTS (paths));
-  }
-  {
-    g_autoptr(GArray) found = docent_store_ids_under_path (f->store, "/nothing", &error);
-
-    g_assert_no_error (error);
-    g_assert_cmpuint (found->len, ==, 0);
-  }
+  /* Ordered by path: "/a/b" < "/a/b/one.txt" < "/a/b/sub/two.txt". */
+  assert_ids_under (f->store, "/a/b", (gint64[]) { ids[0], ids[1], ids[2] }, 3);
+  assert_ids_under (f->store, "/a/b/", (gint64[]) { ids[0], ids[1], ids[2] }, 3);
+  assert_ids_under (f->store, "/a/b/one.txt", (gint64[]) { ids[1] }, 1);
+  /* LIKE would read % and _ as wildcards. */
+  assert_ids_under (f->store, "/p%q", (gint64[]) { ids[5] }, 1);
+  assert_ids_under (f->store, "/p_q", (gint64[]) { ids[7] }, 1);
+  assert_ids_under (f->store, "/a", NULL, 6);
+  assert_ids_under (f->store, "/", NULL, G_N_ELEMENTS (paths));
+  assert_ids_under (f->store, "/nothing", NULL, 0);
 }
 
 static void
