@@ -2,6 +2,7 @@
 #include "tests/fixtures.h"
 
 #include <glib/gstdio.h>
+#include <sys/wait.h>
 #include <string.h>
 
 /* Read by LeakSanitizer in sanitizer builds: fontconfig (loaded by cairo's
@@ -140,4 +141,45 @@ docent_test_prose (guint32 seed,
       g_string_append_c (s, ' ');
     }
   return g_string_free (s, FALSE);
+}
+
+void
+docent_test_run_clear (DocentTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+void
+docent_test_run_cli (DocentTestRun      *run,
+                     const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *cli_path = g_getenv ("DOCENT_CLI");
+  int wait_status;
+
+  g_assert_nonnull (cli_path);
+  g_ptr_array_add (argv, (char *) cli_path);
+  for (gsize i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &run->out, &run->err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  run->status = WEXITSTATUS (wait_status);
+}
+
+GBytes *
+docent_test_read_bytes (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (path, &data, &len, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (data, len);
 }

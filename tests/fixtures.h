@@ -14,9 +14,25 @@ char    *docent_test_write_file  (const char *dir,
                                   const char *name,
                                   const void *data,
                                   gssize      len);
+/* The whole file at path; asserts that it could be read. */
+GBytes  *docent_test_read_bytes  (const char *path);
 /* Deterministic English-looking prose of n_words words in sentences and
  * paragraphs ("\n\n"), the same for the same seed. */
 char    *docent_test_prose       (guint32     seed,
                                   guint       n_words);
+
+/* One run of the docent-cli binary: exit status, stdout and stderr. */
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} DocentTestRun;
+
+void     docent_test_run_clear   (DocentTestRun *run);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DocentTestRun, docent_test_run_clear)
+/* Runs $DOCENT_CLI with args (NULL-terminated, without the program) and
+ * fills run; asserts that the process started and exited normally. */
+void     docent_test_run_cli     (DocentTestRun      *run,
+                                  const char * const *args);
 
 G_END_DECLS

@@ -6,51 +6,25 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "engine/gguf-writer.h"
 #include "tests/fixtures.h"
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 /* Runs docent-cli ARGS... (NULL-terminated). */
 static void
-cli (Run        *run,
-     const char *first,
+cli (DocentTestRun *run,
+     const char    *first,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *cli_path = g_getenv ("DOCENT_CLI");
-  va_list args;
-  int wait_status;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
 
-  g_assert_nonnull (cli_path);
-  g_ptr_array_add (argv, (char *) cli_path);
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  docent_test_run_cli (run, (const char * const *) args->pdata);
 }
 
 typedef struct {
@@ -126,7 +100,7 @@ static void
 test_info_text (Fixture       *f,
                 gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DocentTestRun) run = { 0 };
 
   cli (&run, "models", "info", f->model, NULL);
   g_assert_cmpint (run.status, ==, 0);
@@ -152,7 +126,7 @@ static void
 test_info_json (Fixture       *f,
                 gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DocentTestRun) run = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   JsonObject *root, *types, *q8;
@@ -193,8 +167,8 @@ test_info_sparse (Fixture       *f,
 {
   g_autoptr(DocentGgufWriter) writer = docent_gguf_writer_new ();
   g_autofree char *path = g_build_filename (f->dir, "bare.gguf", NULL);
-  g_auto(Run) text = { 0 };
-  g_auto(Run) json = { 0 };
+  g_auto(DocentTestRun) text = { 0 };
+  g_auto(DocentTestRun) json = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
 
@@ -226,9 +200,9 @@ test_info_errors (Fixture       *f,
   g_autofree char *cut = NULL;
   g_autofree char *expect = NULL;
   gsize len;
-  g_auto(Run) r1 = { 0 };
-  g_auto(Run) r2 = { 0 };
-  g_auto(Run) r3 = { 0 };
+  g_auto(DocentTestRun) r1 = { 0 };
+  g_auto(DocentTestRun) r2 = { 0 };
+  g_auto(DocentTestRun) r3 = { 0 };
 
   g_assert_true (g_file_get_contents (f->model, &contents, &len, NULL));
   cut = docent_test_write_file (f->dir, "cut.gguf", contents, (gssize) len - 100);
@@ -266,7 +240,7 @@ test_usage (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(DocentTestRun) run = { 0 };
 
       if (cases[i][3] != NULL)
         cli (&run, cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL);
@@ -277,7 +251,7 @@ test_usage (void)
       g_assert_cmpstr (run.out, ==, "");
     }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DocentTestRun) run = { 0 };
 
     cli (&run, "models", "frobnicate", NULL);
     assert_contains (run.err, "unknown subcommand 'frobnicate'");

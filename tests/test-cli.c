@@ -13,54 +13,30 @@ typedef struct {
   char *lib;
 } Fixture;
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
+/* Runs docent-cli --library LIB ARGS... (NULL-terminated); a first argument
+ * of "--no-library" leaves out --library LIB. */
 static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* Runs docent-cli --library LIB ARGS... (NULL-terminated). */
-static void
-cli (Fixture    *f,
-     Run        *run,
-     const char *first,
+cli (Fixture       *f,
+     DocentTestRun *run,
+     const char    *first,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *cli_path = g_getenv ("DOCENT_CLI");
-  va_list args;
-  int wait_status;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
 
-  g_assert_nonnull (cli_path);
-  g_ptr_array_add (argv, (char *) cli_path);
   if (first == NULL || strcmp (first, "--no-library") != 0)
     {
-      g_ptr_array_add (argv, "--library");
-      g_ptr_array_add (argv, f->lib);
+      g_ptr_array_add (args, "--library");
+      g_ptr_array_add (args, f->lib);
       if (first != NULL)
-        g_ptr_array_add (argv, (char *) first);
+        g_ptr_array_add (args, (char *) first);
     }
-  va_start (args, first);
-  for (const char *a = va_arg (args, const char *); a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
+  va_start (ap, first);
+  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  docent_test_run_cli (run, (const char * const *) args->pdata);
 }
 
 static JsonObject *
@@ -117,8 +93,8 @@ static void
 test_add_search_json (Fixture       *f,
                       gconstpointer  data)
 {
-  g_auto(Run) add = { 0 };
-  g_auto(Run) search = { 0 };
+  g_auto(DocentTestRun) add = { 0 };
+  g_auto(DocentTestRun) search = { 0 };
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *root, *hit, *timings;
   JsonArray *results;
@@ -156,11 +132,11 @@ static void
 test_list_status_remove (Fixture       *f,
                          gconstpointer  data)
 {
-  g_auto(Run) add = { 0 };
-  g_auto(Run) list = { 0 };
-  g_auto(Run) status = { 0 };
-  g_auto(Run) remove = { 0 };
-  g_auto(Run) status2 = { 0 };
+  g_auto(DocentTestRun) add = { 0 };
+  g_auto(DocentTestRun) list = { 0 };
+  g_auto(DocentTestRun) status = { 0 };
+  g_auto(DocentTestRun) remove = { 0 };
+  g_auto(DocentTestRun) status2 = { 0 };
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(JsonParser) parser2 = NULL;
   g_autoptr(JsonParser) parser3 = NULL;
@@ -211,13 +187,13 @@ static void
 test_usage_errors (Fixture       *f,
                    gconstpointer  data)
 {
-  g_auto(Run) none = { 0 };
-  g_auto(Run) unknown = { 0 };
-  g_auto(Run) no_query = { 0 };
-  g_auto(Run) bad_k = { 0 };
-  g_auto(Run) bad_option = { 0 };
-  g_auto(Run) missing = { 0 };
-  g_auto(Run) help = { 0 };
+  g_auto(DocentTestRun) none = { 0 };
+  g_auto(DocentTestRun) unknown = { 0 };
+  g_auto(DocentTestRun) no_query = { 0 };
+  g_auto(DocentTestRun) bad_k = { 0 };
+  g_auto(DocentTestRun) bad_option = { 0 };
+  g_auto(DocentTestRun) missing = { 0 };
+  g_auto(DocentTestRun) help = { 0 };
 
   cli (f, &none, "--no-library", NULL);
   g_assert_cmpint (none.status, ==, 2);
@@ -247,12 +223,12 @@ test_hostile_queries (Fixture       *f,
     "\"", "\"unbalanced quote", "NOT", "OR OR", "*", "-", "(", ")", "a:b",
     "NEAR(a b)", "'; DROP TABLE chunks; --", "café", "日本語", "C++", "^x", "{a b}",
   };
-  g_auto(Run) add = { 0 };
+  g_auto(DocentTestRun) add = { 0 };
 
   cli (f, &add, "add", f->docs, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(DocentTestRun) run = { 0 };
       g_autoptr(JsonParser) parser = NULL;
 
       cli (f, &run, "search", "--json", queries[i], NULL);

@@ -7,6 +7,7 @@
 
 #include "ingest/html.h"
 #include "tests/fixtures.h"
+#include "tests/ingest-asserts.h"
 
 static DocentExtracted *
 extract (const char *html,
@@ -40,15 +41,7 @@ assert_heading (const DocentExtracted *doc,
                 gsize                  start,
                 const char            *text)
 {
-  DocentPage *page = doc->pages->pdata[page_index];
-  DocentHeading *h;
-
-  g_assert_cmpuint (index, <, page->headings->len);
-  h = &g_array_index (page->headings, DocentHeading, index);
-  g_assert_cmpuint (h->level, ==, level);
-  g_assert_cmpuint (h->start, ==, start);
-  g_assert_cmpuint (h->end, ==, start + strlen (text));
-  g_assert_cmpint (strncmp (page->text->str + h->start, text, strlen (text)), ==, 0);
+  docent_test_assert_heading (doc->pages->pdata[page_index], index, level, start, text);
 }
 
 static void

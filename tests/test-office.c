@@ -29,18 +29,6 @@ typedef DocentExtracted *(*Extractor) (DocentZip                  *zip,
 /* Helpers */
 
 static GBytes *
-load (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &data, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
-}
-
-static GBytes *
 zip_bytes (const DocentTestZipEntry *entries,
            guint                     n_entries)
 {
@@ -51,7 +39,7 @@ zip_bytes (const DocentTestZipEntry *entries,
 
   docent_test_write_zip (path, entries, n_entries, &error);
   g_assert_no_error (error);
-  bytes = load (path);
+  bytes = docent_test_read_bytes (path);
   docent_test_rm_rf (dir);
   return bytes;
 }
@@ -293,7 +281,7 @@ test_zip_truncated (void)
 
   docent_test_write_docx (path, "Title", blocks, G_N_ELEMENTS (blocks), &error);
   g_assert_no_error (error);
-  whole = load (path);
+  whole = docent_test_read_bytes (path);
 
   /* Every cut, from the first bytes to the last, is refused cleanly. */
   for (gsize cut = 1; cut < g_bytes_get_size (whole); cut += 7)
@@ -480,26 +468,32 @@ write_and_extract (Writer      writer,
 
   writer (path, title, lease_blocks, G_N_ELEMENTS (lease_blocks), &error);
   g_assert_no_error (error);
-  bytes = load (path);
+  bytes = docent_test_read_bytes (path);
   doc = extract (bytes, fn, &error);
   g_assert_no_error (error);
   docent_test_rm_rf (dir);
   return doc;
 }
 
+/* The generated lease, written with a title and without one. */
+static void
+assert_generated (Writer      writer,
+                  Extractor   fn,
+                  const char *kind)
+{
+  g_autoptr(DocentExtracted) doc = write_and_extract (writer, fn, "Residential Lease");
+  g_autoptr(DocentExtracted) untitled = write_and_extract (writer, fn, NULL);
+
+  assert_lease (doc, kind);
+  g_assert_cmpstr (doc->title, ==, "Residential Lease");
+  assert_lease (untitled, kind);
+  g_assert_cmpstr (untitled->title, ==, "Lease Agreement");
+}
+
 static void
 test_docx_generated (void)
 {
-  g_autoptr(DocentExtracted) doc = write_and_extract (docent_test_write_docx,
-                                                      docent_extract_docx,
-                                                      "Residential Lease");
-  g_autoptr(DocentExtracted) untitled = write_and_extract (docent_test_write_docx,
-                                                           docent_extract_docx, NULL);
-
-  assert_lease (doc, "docx");
-  g_assert_cmpstr (doc->title, ==, "Residential Lease");
-  assert_lease (untitled, "docx");
-  g_assert_cmpstr (untitled->title, ==, "Lease Agreement");
+  assert_generated (docent_test_write_docx, docent_extract_docx, "docx");
 }
 
 static const char docx_styles[] =
@@ -818,7 +812,7 @@ test_docx_large (void)
   docent_test_write_docx (path, "Large", (const DocentTestBlock *) blocks->data,
                           blocks->len, &error);
   g_assert_no_error (error);
-  bytes = load (path);
+  bytes = docent_test_read_bytes (path);
 
   start = g_get_monotonic_time ();
   doc = extract (bytes, docent_extract_docx, &error);
@@ -839,16 +833,7 @@ test_docx_large (void)
 static void
 test_odt_generated (void)
 {
-  g_autoptr(DocentExtracted) doc = write_and_extract (docent_test_write_odt,
-                                                      docent_extract_odt,
-                                                      "Residential Lease");
-  g_autoptr(DocentExtracted) untitled = write_and_extract (docent_test_write_odt,
-                                                           docent_extract_odt, NULL);
-
-  assert_lease (doc, "odt");
-  g_assert_cmpstr (doc->title, ==, "Residential Lease");
-  assert_lease (untitled, "odt");
-  g_assert_cmpstr (untitled->title, ==, "Lease Agreement");
+  assert_generated (docent_test_write_odt, docent_extract_odt, "odt");
 }
 
 static const char odt_content[] =
@@ -986,7 +971,7 @@ test_epub_generated (void)
 
   docent_test_write_epub (path, "Voyages & Returns", chapters, n_blocks, 3, &error);
   g_assert_no_error (error);
-  bytes = load (path);
+  bytes = docent_test_read_bytes (path);
   docent_test_rm_rf (dir);
 
   if (!html_available ())

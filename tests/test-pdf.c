@@ -20,18 +20,6 @@
 
 static char *tmpdir;
 
-static GBytes *
-read_bytes (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &data, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
-}
-
 static DocentExtracted *
 extract_bytes (GBytes                     *bytes,
                const DocentExtractOptions *opts,
@@ -52,7 +40,7 @@ extract_path (const char                 *path,
               const DocentExtractOptions *opts,
               GError                    **error)
 {
-  g_autoptr(GBytes) bytes = read_bytes (path);
+  g_autoptr(GBytes) bytes = docent_test_read_bytes (path);
 
   return extract_bytes (bytes, opts, error);
 }
@@ -609,7 +597,7 @@ test_encrypted (void)
 
   docent_test_write_pdf_encrypted (path, "s3cret pass", secret, &error);
   g_assert_no_error (error);
-  bytes = read_bytes (path);
+  bytes = docent_test_read_bytes (path);
   /* The content is not readable in the file. */
   g_assert_null (g_strstr_len (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "vault"));
 
@@ -822,7 +810,7 @@ test_damaged (void)
   g_autofree char *prose = docent_test_prose (9, 300);
   const char *pages[] = { prose, prose, prose };
   g_autofree char *path = write_pdf ("damaged.pdf", NULL, pages, 3);
-  g_autoptr(GBytes) good = read_bytes (path);
+  g_autoptr(GBytes) good = docent_test_read_bytes (path);
   g_autoptr(GBytes) half = g_bytes_new_from_bytes (good, 0, g_bytes_get_size (good) / 2);
   g_autoptr(GBytes) garbage = NULL;
   g_autoptr(GBytes) no_pages = NULL;
@@ -904,7 +892,7 @@ test_limits (void)
   g_autofree char *prose = docent_test_prose (4, 100);
   const char *pages[] = { prose, prose, prose };
   g_autofree char *path = write_pdf ("limits.pdf", NULL, pages, 3);
-  g_autoptr(GBytes) bytes = read_bytes (path);
+  g_autoptr(GBytes) bytes = docent_test_read_bytes (path);
   DocentExtractOptions opts;
 
   docent_extract_options_init (&opts);
@@ -930,7 +918,7 @@ test_cancel (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   const char *pages[] = { "One page." };
   g_autofree char *path = write_pdf ("cancel.pdf", NULL, pages, 1);
-  g_autoptr(GBytes) bytes = read_bytes (path);
+  g_autoptr(GBytes) bytes = docent_test_read_bytes (path);
   DocentExtractOptions opts;
 
   docent_extract_options_init (&opts);
@@ -987,7 +975,7 @@ test_threads (void)
       const char *pages[] = { heading, prose, prose };
       g_autofree char *path = write_pdf (name, NULL, pages, 3);
 
-      g_ptr_array_add (files, read_bytes (path));
+      g_ptr_array_add (files, docent_test_read_bytes (path));
     }
   for (guint i = 0; i < 4; i++)
     threads[i] = g_thread_new ("extract", extract_in_thread, files->pdata[i]);

@@ -7,6 +7,7 @@
 #include "ingest/markdown.h"
 #include "ingest/text.h"
 #include "tests/fixtures.h"
+#include "tests/ingest-asserts.h"
 
 /* --- helpers ------------------------------------------------------------ */
 
@@ -38,15 +39,7 @@ assert_heading (const DocentExtracted *doc,
                 gsize                  start,
                 const char            *text)
 {
-  DocentPage *page = doc->pages->pdata[0];
-  DocentHeading *h;
-
-  g_assert_cmpuint (index, <, page->headings->len);
-  h = &g_array_index (page->headings, DocentHeading, index);
-  g_assert_cmpuint (h->level, ==, level);
-  g_assert_cmpuint (h->start, ==, start);
-  g_assert_cmpuint (h->end, ==, start + strlen (text));
-  g_assert_cmpint (strncmp (page->text->str + h->start, text, strlen (text)), ==, 0);
+  docent_test_assert_heading (doc->pages->pdata[0], index, level, start, text);
 }
 
 static guint
