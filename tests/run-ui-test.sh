@@ -8,6 +8,8 @@ fi
 # Software rendering: the same pixels everywhere, and no GL driver state
 # for LeakSanitizer to report in sanitizer builds.
 export GSK_RENDERER=cairo
+# No accessibility bus: its daemon would write to the TAP stream.
+export GTK_A11Y=none
 export LIBGL_ALWAYS_SOFTWARE=1
 # GTK's modules allocate for the life of the process and are unloaded before
 # LeakSanitizer looks, leaving reports it cannot attribute; the UI test runs
