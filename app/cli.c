@@ -288,12 +288,13 @@ cmd_remove (DocentLibrary  *library,
             char          **argv)
 {
   g_autoptr(GOptionContext) context = g_option_context_new ("PATH|ID… — remove documents (a folder removes all below it)");
-  DocentStore *store = docent_library_store (library);
+  DocentStore *store;
   guint removed = 0;
   int status = DOCENT_EXIT_OK;
 
   if (!docent_cli_parse (context, &argc, &argv))
     return DOCENT_EXIT_USAGE;
+  store = docent_library_store (library);
   if (argc < 2)
     {
       docent_cli_error ("remove needs a document path, folder or id (see remove --help)");
@@ -413,6 +414,21 @@ parse_global (int     argc,
   return i;
 }
 
+static gboolean
+asks_for_help (int    argc,
+               char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--") == 0)
+        break;
+      if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0 ||
+          g_str_has_prefix (argv[i], "--help-"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -439,6 +455,10 @@ main (int    argc,
   dir = docent_library_resolve_dir (library_arg);
   if (command->tool != NULL)
     return command->tool (dir, argc - first, argv + first);
+  /* Help needs no library: the commands print it and exit while parsing
+   * their options, before they touch the library. */
+  if (asks_for_help (argc - first, argv + first))
+    return command->func (NULL, argc - first, argv + first);
   library = docent_library_open (dir, &error);
   if (library == NULL)
     {

@@ -647,11 +647,9 @@ load_known (DocentStore  *store,
 /* Nothing to read: same path, size and mtime as the stored, indexed copy
  * that had no error on its last update. */
 static gboolean
-is_unchanged (GHashTable      *by_path,
-              const FileEntry *file)
+is_unchanged (const DocentDocRecord *rec,
+              const FileEntry       *file)
 {
-  const DocentDocRecord *rec = g_hash_table_lookup (by_path, file->path);
-
   return rec != NULL && rec->status == DOCENT_DOC_INDEXED && rec->error == NULL &&
          rec->mtime == file->mtime && rec->size == file->size;
 }
@@ -697,7 +695,7 @@ process_files (AddContext  *ctx,
 
       if (g_cancellable_is_cancelled (ctx->opts->cancellable))
         break;
-      if (is_unchanged (by_path, file))
+      if (is_unchanged (rec, file))
         {
           DocentAddResult *result = new_result (file->path, DOCENT_ADD_UNCHANGED, NULL);
 

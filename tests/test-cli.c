@@ -194,7 +194,13 @@ test_usage_errors (Fixture       *f,
   g_auto(DocentTestRun) bad_option = { 0 };
   g_auto(DocentTestRun) missing = { 0 };
   g_auto(DocentTestRun) help = { 0 };
+  g_auto(DocentTestRun) add_help = { 0 };
 
+  /* A command's help prints without creating a library. */
+  cli (f, &add_help, "add", "--help", NULL);
+  g_assert_cmpint (add_help.status, ==, 0);
+  g_assert_nonnull (strstr (add_help.out, "--collection"));
+  g_assert_false (g_file_test (f->lib, G_FILE_TEST_EXISTS));
   cli (f, &none, "--no-library", NULL);
   g_assert_cmpint (none.status, ==, 2);
   g_assert_nonnull (strstr (none.err, "Usage:"));
