@@ -8,7 +8,7 @@ PACKAGES="
   build-essential g++ meson ninja-build pkg-config
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev
   libsqlite3-dev libpoppler-glib-dev libxml2-dev libarchive-dev
-  libsoup-3.0-dev libjson-glib-dev libcairo2-dev
+  libsoup-3.0-dev libjson-glib-dev libcairo2-dev libfaiss-dev libopenblas-dev
   poppler-utils xvfb xauth dbus-daemon
 "
 if [ "${1:-}" = "--fuzz" ]; then

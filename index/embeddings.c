@@ -1,0 +1,2 @@
+/* placeholder */
+#include "index/embeddings.h"

@@ -1,0 +1,2 @@
+/* placeholder */
+#include "index/vectors.h"
