@@ -222,6 +222,13 @@ hit_to_json (JsonBuilder           *b,
   docent_cli_json_int (b, "char_end", hit->char_end);
   docent_cli_json_string (b, "heading", hit->heading);
   docent_cli_json_double (b, "score", hit->score);
+  if (hit->bm25_rank > 0)
+    docent_cli_json_int (b, "bm25_rank", hit->bm25_rank);
+  if (hit->dense_rank > 0)
+    {
+      docent_cli_json_int (b, "dense_rank", hit->dense_rank);
+      docent_cli_json_double (b, "similarity", hit->similarity);
+    }
   docent_cli_json_string (b, "snippet", snippet);
   docent_cli_json_string (b, "text", hit->text);
   json_builder_end_object (b);
@@ -229,14 +236,15 @@ hit_to_json (JsonBuilder           *b,
 
 static void
 print_search_json (const char                *query,
+                   DocentSearchMode           mode,
                    GPtrArray                 *hits,
-                   const DocentSearchTimings *t)
+                   const DocentHybridTimings *t)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
   docent_cli_json_string (b, "query", query);
-  docent_cli_json_string (b, "mode", "bm25");
+  docent_cli_json_string (b, "mode", docent_search_mode_to_string (mode));
   json_builder_set_member_name (b, "results");
   json_builder_begin_array (b);
   for (guint i = 0; i < hits->len; i++)
@@ -244,8 +252,10 @@ print_search_json (const char                *query,
   json_builder_end_array (b);
   json_builder_set_member_name (b, "timings_ms");
   json_builder_begin_object (b);
-  docent_cli_json_double (b, "parse", t->parse_ms);
+  docent_cli_json_double (b, "embed", t->embed_ms);
   docent_cli_json_double (b, "fts", t->fts_ms);
+  docent_cli_json_double (b, "vector", t->vector_ms);
+  docent_cli_json_double (b, "fuse", t->fuse_ms);
   docent_cli_json_double (b, "total", t->total_ms);
   json_builder_end_object (b);
   json_builder_end_object (b);
@@ -266,7 +276,7 @@ print_search_text (GPtrArray *hits,
         ? g_strdup_printf ("pp. %u–%u", hit->page_start, hit->page_end)
         : g_strdup_printf ("p. %u", hit->page_start);
 
-      printf ("%u. %s — %s%s%s  (score %.2f)\n", i + 1,
+      printf ("%u. %s — %s%s%s  (score %.3g)\n", i + 1,
               hit->title ? hit->title : hit->path, pages,
               hit->heading ? " — " : "", hit->heading ? hit->heading : "", hit->score);
       printf ("   %s\n", hit->path);
@@ -282,11 +292,14 @@ docent_cli_search (DocentLibrary  *library,
                    char          **argv)
 {
   g_autofree char *collection = NULL;
+  g_autofree char *mode_name = NULL;
   gboolean json = FALSE;
   int k = 10;
   gint64 document = 0;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode_name,
+      "bm25 (words), dense (meaning) or hybrid (both; the default with an embedding model)", "MODE" },
     { "k", 'k', 0, G_OPTION_ARG_INT, &k, "Number of results (default 10)", "N" },
     { "collection", 'c', 0, G_OPTION_ARG_STRING, &collection, "Only documents in NAME", "NAME" },
     { "document", 'd', 0, G_OPTION_ARG_INT64, &document, "Only the document with this id", "ID" },
@@ -297,7 +310,8 @@ docent_cli_search (DocentLibrary  *library,
   g_autoptr(GError) error = NULL;
   g_autofree char *query = NULL;
   DocentSearchOptions opts = { 0 };
-  DocentSearchTimings timings = { 0 };
+  DocentHybridTimings timings = { 0 };
+  DocentSearchMode mode;
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
@@ -311,19 +325,26 @@ docent_cli_search (DocentLibrary  *library,
                                  : "-k must be between 1 and 1000");
       return DOCENT_EXIT_USAGE;
     }
+  if (mode_name == NULL)
+    mode = docent_library_default_search_mode (library);
+  else if (!docent_search_mode_from_string (mode_name, &mode))
+    {
+      docent_cli_error ("--mode must be bm25, dense or hybrid, not “%s”", mode_name);
+      return DOCENT_EXIT_USAGE;
+    }
   query = g_strjoinv (" ", argv + 1);
   opts.query = query;
   opts.limit = k;
   opts.collection = collection;
   opts.document_id = document;
-  hits = docent_store_search (docent_library_store (library), &opts, &timings, &error);
+  hits = docent_library_search (library, &opts, mode, &timings, &error);
   if (hits == NULL)
     {
       docent_cli_error ("%s", error->message);
       return DOCENT_EXIT_FAILED;
     }
   if (json)
-    print_search_json (query, hits, &timings);
+    print_search_json (query, mode, hits, &timings);
   else
     print_search_text (hits, isatty (STDOUT_FILENO));
   return DOCENT_EXIT_OK;

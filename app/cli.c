@@ -107,7 +107,43 @@ outcome_name (DocentAddOutcome outcome)
 }
 
 static void
+on_embed_progress (const DocentEmbedProgress *p,
+                   gpointer                   user_data)
+{
+  AddUi *ui = user_data;
+
+  if (!ui->tty)
+    return;
+  clear_progress_line (ui);
+  fprintf (stderr, "Embedding: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " chunks (%.1f/s)",
+           p->done, p->total, p->chunks_per_second);
+  ui->line_shown = TRUE;
+  fflush (stderr);
+}
+
+/* With an embedding model configured, the new chunks are embedded right
+ * after ingest (and any left over by an interrupted run). */
+static gboolean
+embed_after_add (DocentLibrary  *library,
+                 AddUi          *ui,
+                 GCancellable   *cancellable,
+                 guint64        *n_embedded,
+                 GError        **error)
+{
+  DocentEmbedOptions opts = { 0 };
+  gboolean ok;
+
+  opts.progress = on_embed_progress;
+  opts.user_data = ui;
+  opts.cancellable = cancellable;
+  ok = docent_library_embed (library, &opts, n_embedded, error);
+  clear_progress_line (ui);
+  return ok;
+}
+
+static void
 print_add_json (GPtrArray *results,
+                guint64    embedded,
                 double     seconds)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -134,6 +170,7 @@ print_add_json (GPtrArray *results,
   json_builder_end_array (b);
   for (guint o = 0; o < G_N_ELEMENTS (counts); o++)
     docent_cli_json_int (b, outcome_name (o), counts[o]);
+  docent_cli_json_int (b, "embedded", embedded);
   docent_cli_json_double (b, "seconds", seconds);
   json_builder_end_object (b);
   docent_cli_print_json (b);
@@ -141,6 +178,7 @@ print_add_json (GPtrArray *results,
 
 static void
 print_add_summary (GPtrArray *results,
+                   guint64    embedded,
                    double     seconds)
 {
   guint counts[4] = { 0 };
@@ -161,6 +199,8 @@ print_add_summary (GPtrArray *results,
           "(%" G_GUINT64_FORMAT " pages, %" G_GUINT64_FORMAT " chunks) in %.1f s\n",
           counts[DOCENT_ADD_ADDED], counts[DOCENT_ADD_UPDATED],
           counts[DOCENT_ADD_UNCHANGED], counts[DOCENT_ADD_FAILED], pages, chunks, seconds);
+  if (embedded > 0)
+    printf ("%" G_GUINT64_FORMAT " chunks embedded\n", embedded);
   for (guint i = 0; i < results->len; i++)
     {
       const DocentAddResult *r = results->pdata[i];
@@ -237,6 +277,7 @@ cmd_add (DocentLibrary  *library,
   AddUi ui = { 0 };
   DocentAddOptions opts = { 0 };
   gint64 start = g_get_monotonic_time ();
+  guint64 embedded = 0;
   double seconds;
   gboolean ok;
 
@@ -261,11 +302,13 @@ cmd_add (DocentLibrary  *library,
 
   ok = docent_library_add (library, (const char *const *) argv + 1, &opts, &results, &error);
   clear_progress_line (&ui);
+  if (ok)
+    ok = embed_after_add (library, &ui, cancellable, &embedded, &error);
   seconds = (g_get_monotonic_time () - start) / 1e6;
   if (json)
-    print_add_json (results, seconds);
+    print_add_json (results, embedded, seconds);
   else
-    print_add_summary (results, seconds);
+    print_add_summary (results, embedded, seconds);
   if (!ok)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

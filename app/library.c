@@ -15,9 +15,11 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/embedder.h"
 #include "ingest/chunker.h"
 #include "ingest/extract.h"
 #include "ingest/layout.h"
@@ -28,6 +30,9 @@
 struct _DocentLibrary {
   char *dir;
   DocentStore *store;
+  DocentSettings *settings;        /* loaded on first use */
+  DocentEmbedder *embedder;        /* loaded on first use */
+  gboolean embedder_loaded;
 };
 
 char *
@@ -89,6 +94,8 @@ docent_library_close (DocentLibrary *library)
 {
   if (library == NULL)
     return;
+  g_clear_pointer (&library->embedder, docent_embedder_free);
+  g_clear_pointer (&library->settings, docent_settings_free);
   g_clear_pointer (&library->store, docent_store_close);
   g_free (library->dir);
   g_free (library);
@@ -104,6 +111,142 @@ DocentStore *
 docent_library_store (DocentLibrary *library)
 {
   return library->store;
+}
+
+DocentSettings *
+docent_library_settings (DocentLibrary  *library,
+                         GError        **error)
+{
+  if (library->settings == NULL)
+    library->settings = docent_settings_load (library->dir, error);
+  return library->settings;
+}
+
+DocentEmbedder *
+docent_library_embedder (DocentLibrary  *library,
+                         GError        **error)
+{
+  DocentSettings *settings;
+  const DocentModelEntry *entry;
+
+  if (library->embedder_loaded)
+    return library->embedder;
+  settings = docent_library_settings (library, error);
+  if (settings == NULL)
+    return NULL;
+  entry = docent_settings_current (settings, DOCENT_MODEL_ROLE_EMBEDDER);
+  if (entry != NULL)
+    {
+      library->embedder = docent_embedder_open (entry, library->store, library->dir, 0, error);
+      if (library->embedder == NULL)
+        return NULL;
+    }
+  library->embedder_loaded = TRUE;
+  return library->embedder;
+}
+
+void
+docent_library_reload_embedder (DocentLibrary *library)
+{
+  g_clear_pointer (&library->embedder, docent_embedder_free);
+  library->embedder_loaded = FALSE;
+}
+
+gboolean
+docent_library_embed (DocentLibrary             *library,
+                      const DocentEmbedOptions  *opts,
+                      guint64                   *n_embedded,
+                      GError                   **error)
+{
+  g_autoptr(GError) local = NULL;
+  DocentEmbedder *embedder = docent_library_embedder (library, &local);
+
+  if (n_embedded != NULL)
+    *n_embedded = 0;
+  if (embedder == NULL)
+    {
+      if (local == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return docent_embedder_run (embedder, library->store, opts, n_embedded, error);
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (; text != NULL && *text != '\0'; text = g_utf8_next_char (text))
+    if (!g_unichar_isspace (g_utf8_get_char (text)))
+      return FALSE;
+  return TRUE;
+}
+
+static double
+ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+GPtrArray *
+docent_library_search (DocentLibrary              *library,
+                       const DocentSearchOptions  *base,
+                       DocentSearchMode            mode,
+                       DocentHybridTimings        *timings,
+                       GError                    **error)
+{
+  DocentHybridOptions opts = { 0 };
+  DocentHybridTimings local = { 0 };
+  g_autofree float *query_vector = NULL;
+  DocentEmbedder *embedder = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (timings == NULL)
+    timings = &local;
+  memset (timings, 0, sizeof *timings);
+  opts.base = *base;
+  opts.mode = mode;
+  if (mode != DOCENT_SEARCH_BM25)
+    {
+      g_autoptr(GError) why = NULL;
+
+      embedder = docent_library_embedder (library, &why);
+      if (embedder == NULL)
+        {
+          if (why == NULL)
+            g_set_error (&why, DOCENT_STORE_ERROR, DOCENT_STORE_ERROR_QUERY,
+                         "search by meaning needs an embedding model: "
+                         "docent-cli models add FILE, then models use --embedder ID");
+          g_propagate_error (error, g_steal_pointer (&why));
+          return NULL;
+        }
+      opts.vectors = docent_embedder_vectors (embedder);
+      opts.embedder = docent_embedder_key (embedder);
+      opts.dim = docent_embedder_dim (embedder);
+      /* An empty query has nothing to embed; BM25 answers it (emptily). */
+      if (!is_blank (base->query))
+        {
+          start = g_get_monotonic_time ();
+          query_vector = g_new (float, opts.dim);
+          if (!docent_embedder_embed_query (embedder, base->query, query_vector, error))
+            return NULL;
+          opts.query_vector = query_vector;
+        }
+      else
+        opts.mode = DOCENT_SEARCH_BM25;
+      timings->embed_ms = ms_since (start);
+    }
+  return docent_store_hybrid_search (library->store, &opts, timings, error);
+}
+
+DocentSearchMode
+docent_library_default_search_mode (DocentLibrary *library)
+{
+  DocentSettings *settings = docent_library_settings (library, NULL);
+
+  if (settings != NULL && docent_settings_current (settings, DOCENT_MODEL_ROLE_EMBEDDER) != NULL)
+    return DOCENT_SEARCH_HYBRID;
+  return DOCENT_SEARCH_BM25;
 }
 
 void

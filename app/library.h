@@ -10,6 +10,9 @@
 
 #include <gio/gio.h>
 
+#include "app/embedder.h"
+#include "app/settings.h"
+#include "index/hybrid.h"
 #include "index/search.h"
 #include "index/store.h"
 
@@ -28,6 +31,34 @@ void           docent_library_close       (DocentLibrary  *library);
 const char    *docent_library_dir         (DocentLibrary  *library);
 /* The library's store, for reads on the thread that opened the library. */
 DocentStore   *docent_library_store       (DocentLibrary  *library);
+
+/* The library's settings (docent.ini), loaded on first use. */
+DocentSettings *docent_library_settings   (DocentLibrary  *library,
+                                           GError        **error);
+
+/* The embedding model in use, loaded (with its vector index opened and
+ * synced) on first use; NULL without an error when none is configured. */
+DocentEmbedder *docent_library_embedder   (DocentLibrary  *library,
+                                           GError        **error);
+/* Forgets the loaded embedder, after the settings changed. */
+void            docent_library_reload_embedder (DocentLibrary *library);
+
+/* Embeds the chunks still without a vector (see embedder.h); does nothing
+ * when no embedding model is configured. */
+gboolean        docent_library_embed      (DocentLibrary             *library,
+                                           const DocentEmbedOptions  *opts,
+                                           guint64                   *n_embedded,
+                                           GError                   **error);
+
+/* Searches by words, meaning or both; embeds the query for the latter
+ * (timings->embed_ms). DENSE and HYBRID need an embedding model. */
+GPtrArray      *docent_library_search     (DocentLibrary              *library,
+                                           const DocentSearchOptions  *opts,
+                                           DocentSearchMode            mode,
+                                           DocentHybridTimings        *timings,
+                                           GError                    **error);
+/* HYBRID when an embedding model is configured, else BM25. */
+DocentSearchMode docent_library_default_search_mode (DocentLibrary *library);
 
 typedef enum {
   DOCENT_ADD_ADDED,

@@ -15,6 +15,8 @@ static const DocentSynthShape shapes[] = {
   { "qwen2.5-0.5b", "qwen2", 896, 24, 14, 2, 0, 4864, 151936, 32768, TRUE, 0, 1000000.0f },
   { "llama-3.2-1b", "llama", 2048, 16, 32, 8, 0, 8192, 128256, 131072, TRUE, 0, 500000.0f },
   { "bge-small", "bert", 384, 12, 12, 12, 0, 1536, 30522, 512, FALSE, 0, 0.0f },
+  /* For tests: an embedder small enough to write and run in milliseconds. */
+  { "tiny-bert", "bert", 64, 2, 4, 4, 0, 128, 2048, 512, FALSE, 0, 0.0f },
 };
 
 const DocentSynthShape *

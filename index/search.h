@@ -28,6 +28,9 @@ typedef struct {
   double score;            /* higher is better (negated BM25) */
   char *snippet;           /* with DOCENT_MARK_START/END around matches */
   char *text;
+  guint bm25_rank;         /* hybrid search: 1-based rank by words, 0 none */
+  guint dense_rank;        /* and by meaning */
+  float similarity;        /* cosine with the query when dense ranked it */
 } DocentSearchHit;
 
 typedef struct {

@@ -139,6 +139,9 @@ static const char *const migrations[] = {
   ") WITHOUT ROWID;"
   "INSERT INTO meta (key, value) VALUES ('generation', 0);"
   "PRAGMA application_id = 1147367028;",
+
+  /* 2: listing one embedder's chunk ids without reading the vectors */
+  "CREATE INDEX embeddings_by_embedder ON embeddings (embedder, chunk_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DOCENT_STORE_SCHEMA_VERSION);
@@ -363,6 +366,52 @@ column_strdup (sqlite3_stmt *stmt,
                int           column)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+gboolean
+docent_store_begin (DocentStore  *store,
+                    GError      **error)
+{
+  return begin (store, error);
+}
+
+gboolean
+docent_store_commit (DocentStore  *store,
+                     GError      **error)
+{
+  return commit (store, error);
+}
+
+void
+docent_store_rollback (DocentStore *store)
+{
+  rollback (store);
+}
+
+gboolean
+docent_store_bump_generation (DocentStore  *store,
+                              GError      **error)
+{
+  return run (store, sql_bump_generation, error);
+}
+
+gboolean
+docent_store_step_done (DocentStore   *store,
+                        sqlite3_stmt  *stmt,
+                        const char    *what,
+                        GError       **error)
+{
+  return step_done (store, stmt, what, error);
+}
+
+gboolean
+docent_store_finish_rows (DocentStore   *store,
+                          sqlite3_stmt  *stmt,
+                          int            rc,
+                          const char    *what,
+                          GError       **error)
+{
+  return finish_rows (store, stmt, rc, what, error);
 }
 
 /* ---- opening and migrating ---------------------------------------------- */

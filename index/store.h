@@ -24,7 +24,7 @@ typedef enum {
   DOCENT_STORE_ERROR_QUERY,      /* a search query with nothing to search for */
 } DocentStoreError;
 
-#define DOCENT_STORE_SCHEMA_VERSION 1
+#define DOCENT_STORE_SCHEMA_VERSION 2
 
 typedef enum {
   DOCENT_DOC_INDEXED,
@@ -190,6 +190,25 @@ struct sqlite3      *docent_store_db        (DocentStore  *store);
 struct sqlite3_stmt *docent_store_statement (DocentStore  *store,
                                              const char   *sql,
                                              GError      **error);
+/* Transactions (BEGIN IMMEDIATE) and errors for the same files. */
+gboolean docent_store_begin            (DocentStore   *store,
+                                        GError       **error);
+gboolean docent_store_commit           (DocentStore   *store,
+                                        GError       **error);
+void     docent_store_rollback         (DocentStore   *store);
+gboolean docent_store_bump_generation  (DocentStore   *store,
+                                        GError       **error);
+/* Steps `stmt` to its end (or first row) and resets it. */
+gboolean docent_store_step_done        (DocentStore   *store,
+                                        struct sqlite3_stmt *stmt,
+                                        const char    *what,
+                                        GError       **error);
+/* Ends a row loop that stopped with `rc` and resets `stmt`. */
+gboolean docent_store_finish_rows      (DocentStore   *store,
+                                        struct sqlite3_stmt *stmt,
+                                        int            rc,
+                                        const char    *what,
+                                        GError       **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentStore, docent_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentDocRecord, docent_doc_record_free)
