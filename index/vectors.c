@@ -73,6 +73,7 @@ struct _DocentVectorIndex {
   gint64 generation;
   guint nprobe;
   guint64 trained_for;
+  guint64 ivf_threshold;    /* 0: never */
   DocentVectorOpenOutcome outcome;
 };
 
@@ -693,7 +694,7 @@ build (DocentVectorIndex  *vi,
     return FALSE;
   out->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   out->kind = DOCENT_VECTORS_EXACT;
-  if (listed->len >= DOCENT_VECTORS_IVF_THRESHOLD)
+  if (vi->ivf_threshold > 0 && listed->len >= vi->ivf_threshold)
     {
       if (!build_ivf (vi, store, listed->len, &out->index, &out->nprobe, out->ids, error))
         goto fail;
@@ -884,10 +885,23 @@ docent_vector_index_open (DocentStore  *store,
                           guint         dim,
                           GError      **error)
 {
+  return docent_vector_index_open_full (store, path, embedder, dim,
+                                        DOCENT_VECTORS_IVF_THRESHOLD, error);
+}
+
+DocentVectorIndex *
+docent_vector_index_open_full (DocentStore  *store,
+                               const char   *path,
+                               const char   *embedder,
+                               guint         dim,
+                               guint64       ivf_threshold,
+                               GError      **error)
+{
   g_autoptr(DocentVectorIndex) vi = g_new0 (DocentVectorIndex, 1);
   g_autoptr(GError) why = NULL;
 
   g_rw_lock_init (&vi->lock);
+  vi->ivf_threshold = ivf_threshold;
   vi->path = g_strdup (path);
   vi->embedder = g_strdup (embedder);
   vi->dim = dim;
@@ -945,9 +959,11 @@ docent_vector_index_wants_rebuild (DocentVectorIndex *vi)
   gboolean wants;
 
   g_rw_lock_reader_lock (&vi->lock);
+  /* Exact past the threshold: retry IVF each time the count doubles (it
+   * may not have paid at the last try). */
   if (vi->kind == DOCENT_VECTORS_EXACT)
-    wants = vi->ids->len >= DOCENT_VECTORS_IVF_THRESHOLD &&
-            vi->ids->len >= 2 * vi->trained_for;
+    wants = vi->ivf_threshold > 0 && vi->ids->len >= vi->ivf_threshold &&
+            vi->ids->len >= 2 * MAX (vi->trained_for, vi->ivf_threshold / 2);
   else
     wants = vi->ids->len >= 4 * vi->trained_for;
   g_rw_lock_reader_unlock (&vi->lock);

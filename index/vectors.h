@@ -78,6 +78,14 @@ DocentVectorIndex *docent_vector_index_open   (DocentStore        *store,
                                                const char         *embedder,
                                                guint               dim,
                                                GError            **error);
+/* The same with another size at which search turns approximate (tests and
+ * benchmarks; 0 means never). */
+DocentVectorIndex *docent_vector_index_open_full (DocentStore     *store,
+                                                  const char      *path,
+                                                  const char      *embedder,
+                                                  guint            dim,
+                                                  guint64          ivf_threshold,
+                                                  GError         **error);
 void               docent_vector_index_free   (DocentVectorIndex  *index);
 
 void               docent_vector_index_stats  (DocentVectorIndex  *index,
