@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "app/cli.h"
+#include "index/embeddings.h"
 
 void
 docent_cli_print_json (JsonBuilder *builder)
@@ -150,6 +151,91 @@ docent_cli_list (DocentLibrary  *library,
 
 /* ---- status ----------------------------------------------------------- */
 
+/* What the embedder in use has done; FALSE when none is configured. */
+typedef struct {
+  const char *model_id;
+  guint64 vectors, pending;
+  DocentVectorStats index;
+} EmbedStatus;
+
+static gboolean
+embed_status (DocentLibrary  *library,
+              EmbedStatus    *out,
+              GError        **error)
+{
+  DocentEmbedder *embedder = docent_library_embedder (library, error);
+  DocentStore *store = docent_library_store (library);
+
+  if (embedder == NULL)
+    return FALSE;
+  out->model_id = docent_embedder_model_id (embedder);
+  docent_vector_index_stats (docent_embedder_vectors (embedder), &out->index);
+  out->vectors = out->index.count;
+  return docent_store_count_pending (store, docent_embedder_key (embedder), &out->pending, error);
+}
+
+static void
+status_json (DocentLibrary          *library,
+             const DocentStoreStats *stats,
+             const EmbedStatus      *embed)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  docent_cli_json_string (b, "library", docent_library_dir (library));
+  docent_cli_json_int (b, "documents", stats->documents);
+  docent_cli_json_int (b, "failed", stats->failed);
+  docent_cli_json_int (b, "pages", stats->pages);
+  docent_cli_json_int (b, "chunks", stats->chunks);
+  docent_cli_json_int (b, "collections", stats->collections);
+  docent_cli_json_int (b, "database_bytes", stats->db_bytes);
+  docent_cli_json_int (b, "generation", stats->generation);
+  if (embed != NULL)
+    {
+      json_builder_set_member_name (b, "embeddings");
+      json_builder_begin_object (b);
+      docent_cli_json_string (b, "model", embed->model_id);
+      docent_cli_json_int (b, "vectors", embed->vectors);
+      docent_cli_json_int (b, "pending", embed->pending);
+      docent_cli_json_string (b, "index", embed->index.kind == DOCENT_VECTORS_IVF ? "ivf" : "exact");
+      docent_cli_json_int (b, "dimension", embed->index.dim);
+      if (embed->index.kind == DOCENT_VECTORS_IVF)
+        {
+          docent_cli_json_int (b, "nlist", embed->index.nlist);
+          docent_cli_json_int (b, "nprobe", embed->index.nprobe);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  docent_cli_print_json (b);
+}
+
+static void
+status_text (DocentLibrary          *library,
+             const DocentStoreStats *stats,
+             const EmbedStatus      *embed)
+{
+  g_autofree char *size = format_size (stats->db_bytes);
+
+  printf ("Library:     %s\n"
+          "Documents:   %u\n"
+          "Failed:      %u\n"
+          "Pages:       %u\n"
+          "Chunks:      %u\n"
+          "Collections: %u\n"
+          "Database:    %s\n",
+          docent_library_dir (library), stats->documents, stats->failed, stats->pages,
+          stats->chunks, stats->collections, size);
+  if (embed == NULL)
+    {
+      printf ("Embeddings:  none (search by words only)\n");
+      return;
+    }
+  printf ("Embeddings:  %s, %" G_GUINT64_FORMAT " vectors, %" G_GUINT64_FORMAT " pending "
+          "(%s index)\n", embed->model_id, embed->vectors, embed->pending,
+          embed->index.kind == DOCENT_VECTORS_IVF ? "approximate" : "exact");
+}
+
 int
 docent_cli_status (DocentLibrary  *library,
                    int             argc,
@@ -162,8 +248,9 @@ docent_cli_status (DocentLibrary  *library,
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— show what the library holds");
   g_autoptr(GError) error = NULL;
-  g_autofree char *size = NULL;
   DocentStoreStats stats;
+  EmbedStatus embed = { 0 };
+  gboolean has_embed;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!docent_cli_parse (context, &argc, &argv))
@@ -173,34 +260,14 @@ docent_cli_status (DocentLibrary  *library,
       docent_cli_error ("%s", error->message);
       return DOCENT_EXIT_FAILED;
     }
+  has_embed = embed_status (library, &embed, &error);
+  if (error != NULL)
+    docent_cli_error ("%s", error->message);
   if (json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      docent_cli_json_string (b, "library", docent_library_dir (library));
-      docent_cli_json_int (b, "documents", stats.documents);
-      docent_cli_json_int (b, "failed", stats.failed);
-      docent_cli_json_int (b, "pages", stats.pages);
-      docent_cli_json_int (b, "chunks", stats.chunks);
-      docent_cli_json_int (b, "collections", stats.collections);
-      docent_cli_json_int (b, "database_bytes", stats.db_bytes);
-      docent_cli_json_int (b, "generation", stats.generation);
-      json_builder_end_object (b);
-      docent_cli_print_json (b);
-      return DOCENT_EXIT_OK;
-    }
-  size = format_size (stats.db_bytes);
-  printf ("Library:     %s\n"
-          "Documents:   %u\n"
-          "Failed:      %u\n"
-          "Pages:       %u\n"
-          "Chunks:      %u\n"
-          "Collections: %u\n"
-          "Database:    %s\n",
-          docent_library_dir (library), stats.documents, stats.failed, stats.pages,
-          stats.chunks, stats.collections, size);
-  return DOCENT_EXIT_OK;
+    status_json (library, &stats, has_embed ? &embed : NULL);
+  else
+    status_text (library, &stats, has_embed ? &embed : NULL);
+  return error != NULL ? DOCENT_EXIT_FAILED : DOCENT_EXIT_OK;
 }
 
 /* ---- search ----------------------------------------------------------- */
