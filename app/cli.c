@@ -323,6 +323,86 @@ cmd_add (DocentLibrary  *library,
   return DOCENT_EXIT_OK;
 }
 
+/* ---- reindex ---------------------------------------------------------- */
+
+/* Embeds what is pending with progress and Ctrl+C; prints the outcome. */
+static int
+embed_library (DocentLibrary *library,
+               gboolean       rebuild)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  AddUi ui = { 0 };
+  DocentEmbedder *embedder;
+  DocentVectorStats stats;
+  guint64 embedded = 0;
+
+  embedder = docent_library_embedder (library, &error);
+  if (embedder == NULL)
+    {
+      if (error == NULL)
+        {
+          printf ("No embedding model in use: nothing to embed.\n");
+          return DOCENT_EXIT_OK;
+        }
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  ui.tty = isatty (STDERR_FILENO);
+  docent_cli_cancel_on_interrupt (cancellable, "interrupted, storing the vectors made so far…");
+  if (!embed_after_add (library, &ui, cancellable, &embedded, &error) ||
+      (rebuild && !docent_vector_index_rebuild (docent_embedder_vectors (embedder),
+                                                docent_library_store (library), &error)))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        docent_cli_error ("stopped after %" G_GUINT64_FORMAT " chunks: run it again to finish",
+                          embedded);
+      else
+        docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  docent_vector_index_stats (docent_embedder_vectors (embedder), &stats);
+  printf ("%" G_GUINT64_FORMAT " chunks embedded with %s; the vector index holds %"
+          G_GUINT64_FORMAT " vectors (%s search).\n", embedded,
+          docent_embedder_model_id (embedder), stats.count,
+          stats.kind == DOCENT_VECTORS_IVF ? "approximate" : "exact");
+  return DOCENT_EXIT_OK;
+}
+
+int
+docent_cli_embed_pending (const char *library_dir)
+{
+  g_autoptr(DocentLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+
+  library = docent_library_open (library_dir, &error);
+  if (library == NULL)
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  return embed_library (library, FALSE);
+}
+
+static int
+cmd_reindex (DocentLibrary  *library,
+             int             argc,
+             char          **argv)
+{
+  gboolean rebuild = FALSE;
+  const GOptionEntry entries[] = {
+    { "rebuild", 0, 0, G_OPTION_ARG_NONE, &rebuild,
+      "Also rebuild the vector index from the database", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("— embed the chunks that have no vector yet");
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!docent_cli_parse (context, &argc, &argv))
+    return DOCENT_EXIT_USAGE;
+  return embed_library (library, rebuild);
+}
+
 /* ---- remove ----------------------------------------------------------- */
 
 static int
@@ -378,6 +458,7 @@ static const Command commands[] = {
   { "list", docent_cli_list, NULL, "List the documents" },
   { "status", docent_cli_status, NULL, "Show what the library holds" },
   { "search", docent_cli_search, NULL, "Find passages matching a query" },
+  { "reindex", cmd_reindex, NULL, "Embed chunks that have no vector yet" },
   { "models", NULL, docent_cli_models, "Inspect language and embedding models" },
   { "engine", NULL, docent_cli_engine, "Engine tools (tokenize)" },
 };

@@ -47,8 +47,11 @@ int  docent_cli_search     (DocentLibrary *library,
                             int            argc,
                             char         **argv);
 
-/* cli-models.c: `models info FILE` (and later add, list, use). Opens the
- * library in `library_dir` only for the subcommands that need one. */
+/* Opens the library and embeds its pending chunks (cli.c). */
+int  docent_cli_embed_pending (const char *library_dir);
+/* cli-models.c: `models info|add|list|use|remove|prefixes`. Reads and
+ * writes the library's docent.ini; only `use --embedder` opens the
+ * database (to embed the library for the new model). */
 int  docent_cli_models     (const char    *library_dir,
                             int            argc,
                             char         **argv);

@@ -42,7 +42,8 @@ typedef struct {
   guint64 size;          /* bytes, to notice the file changed */
   guint n_embd;          /* embedding length (the vector dimension) */
   guint n_ctx;           /* training context */
-  char *pooling;         /* embedders: "mean", "cls", "last"; else NULL */
+  char *pooling;         /* embedders: "none", "mean", "cls", "last" (as
+                          * docent_encoder_id names them); else NULL */
   char *query_prefix;    /* embedders: prepended to queries, NULL if none */
   char *passage_prefix;  /* embedders: prepended to passages, NULL if none */
 } DocentModelEntry;
@@ -64,7 +65,8 @@ const DocentModelEntry *docent_settings_find_model (DocentSettings *settings,
 
 /* Registers the GGUF file at `path` (reading its metadata and hashing it)
  * and returns its entry; a file already registered (same path or same
- * SHA-256) returns the existing entry. Does not save. */
+ * SHA-256) returns the existing entry (a registered path whose size changed
+ * is read again in place, keeping its id and prefixes). Does not save. */
 const DocentModelEntry *docent_settings_add_model (DocentSettings  *settings,
                                                    const char      *path,
                                                    GError         **error);
@@ -83,7 +85,8 @@ gboolean        docent_settings_use    (DocentSettings  *settings,
                                         const char      *id,
                                         GError         **error);
 
-/* Overrides an embedder's prefixes ("" for none). Does not save. */
+/* Overrides an embedder's prefixes ("" for none, NULL to leave one as it
+ * is). Does not save. */
 gboolean        docent_settings_set_prefixes (DocentSettings *settings,
                                               const char     *id,
                                               const char     *query_prefix,
