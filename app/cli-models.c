@@ -30,6 +30,7 @@ print_models_usage (FILE *out)
          "  add FILE [--json]             register a model file with the library\n"
          "  list [--json]                 list the registered models\n"
          "  use --embedder ID|none        embed the library's passages with model ID\n"
+         "                                (now; --no-embed leaves it to add/reindex)\n"
          "  use --chat ID|none            answer questions with model ID\n"
          "  remove ID                     unregister a model (the file stays)\n"
          "  prefixes ID [--query TEXT] [--passage TEXT]\n"
@@ -511,9 +512,12 @@ models_use (const char  *library_dir,
 {
   g_autofree char *embedder = NULL;
   g_autofree char *chat = NULL;
+  gboolean no_embed = FALSE;
   const GOptionEntry entries[] = {
     { "embedder", 0, 0, G_OPTION_ARG_STRING, &embedder, "Embed passages and queries with model ID", "ID|none" },
     { "chat", 0, 0, G_OPTION_ARG_STRING, &chat, "Answer questions with model ID", "ID|none" },
+    { "no-embed", 0, 0, G_OPTION_ARG_NONE, &no_embed,
+      "Do not embed the library now (the next add or reindex will)", NULL },
     { NULL }
   };
   g_autoptr(DocentSettings) settings = NULL;
@@ -536,7 +540,8 @@ models_use (const char  *library_dir,
   print_current (settings, DOCENT_MODEL_ROLE_CHAT, "Chat:");
   /* A new embedder embeds the whole library now (resumable: Ctrl+C, and
    * the next add or reindex finishes it). */
-  if (embedder != NULL && docent_settings_current (settings, DOCENT_MODEL_ROLE_EMBEDDER) != NULL)
+  if (embedder != NULL && !no_embed &&
+      docent_settings_current (settings, DOCENT_MODEL_ROLE_EMBEDDER) != NULL)
     return docent_cli_embed_pending (library_dir);
   return DOCENT_EXIT_OK;
 }

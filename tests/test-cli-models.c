@@ -367,7 +367,8 @@ test_registry_use (Fixture       *f,
   g_assert_cmpstr (wrong.err, ==, "docent-cli: tiny: is a chat model (qwen2), not an embedder\n");
   g_assert_cmpstr (wrong.out, ==, "");
 
-  models (&use, lib, "use", "--embedder", "e5", "--chat", "tiny");
+  /* Metadata-only models: choosing one must not try to embed with it. */
+  cli (&use, "--library", lib, "models", "use", "--no-embed", "--embedder", "e5", "--chat", "tiny", NULL);
   assert_ok (&use);
   g_assert_cmpstr (use.out, ==, "Embedder:  e5\nChat:      tiny\n");
 
@@ -427,7 +428,7 @@ test_registry_prefixes_remove (Fixture       *f,
   g_assert_true (json_object_get_null_member (o, "query_prefix"));
   g_assert_cmpstr (json_object_get_string_member (o, "passage_prefix"), ==, "doc: ");
 
-  models (&use, lib, "use", "--embedder", "nomic", NULL, NULL);
+  models (&use, lib, "use", "--no-embed", "--embedder", "nomic", NULL);
   assert_ok (&use);
   models (&rm, lib, "remove", "nomic", NULL, NULL, NULL);
   assert_ok (&rm);
