@@ -12,6 +12,8 @@
 
 #include "app/embedder.h"
 #include "app/settings.h"
+#include "engine/answer.h"
+#include "engine/generate.h"
 #include "index/hybrid.h"
 #include "index/search.h"
 #include "index/store.h"
@@ -59,6 +61,36 @@ GPtrArray      *docent_library_search     (DocentLibrary              *library,
                                            GError                    **error);
 /* HYBRID when an embedding model is configured, else BM25. */
 DocentSearchMode docent_library_default_search_mode (DocentLibrary *library);
+
+/* ---- questions ----------------------------------------------------------- */
+
+typedef struct {
+  const char *question;
+  const char *collection;        /* only documents in it, or NULL */
+  gint64 document_id;            /* only this document, or 0 */
+  gint64 conversation_id;        /* continue it (follow-up), or 0: a new one */
+  gboolean extractive;           /* no model even if one is configured */
+  const char *model;             /* a registered chat model id or a GGUF path
+                                  * instead of the one in use, or NULL */
+  const char *remote_url;        /* an OpenAI-compatible server instead, or NULL */
+  const char *remote_model;
+  const char *remote_api_key;
+  guint k;                       /* passages retrieved; 0: 8 */
+  gboolean no_store;             /* do not keep the conversation */
+  DocentGenerateFunc callback;   /* streamed answer text, may be NULL */
+  gpointer user_data;
+  GCancellable *cancellable;
+} DocentAskOptions;
+
+/* Answers a question from the library: retrieves (hybrid when an embedder
+ * is configured; a follow-up with the previous question in mind), refuses
+ * when nothing relevant is found, else answers with the chat model in use
+ * (or opts->model / opts->remote_url), or extractively when there is none.
+ * Stores the turn in the conversation (*conversation_id set, may be NULL). */
+DocentAnswer *docent_library_ask (DocentLibrary           *library,
+                                  const DocentAskOptions  *opts,
+                                  gint64                  *conversation_id,
+                                  GError                 **error);
 
 typedef enum {
   DOCENT_ADD_ADDED,

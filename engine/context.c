@@ -57,7 +57,7 @@ struct _DocentContext {
   guint rope_cs_pos;
   guint rope_cs_n;
   float *scores;   /* per worker, group x n_ctx (group: heads per KV head) */
-  float *work;     /* per worker, (group + 1) x head_dim */
+  float *work;     /* per worker, DOCENT_ATTENTION_WORK (group, head_dim) */
 
   float *logits;
   gsize logits_cap;   /* floats */
@@ -132,7 +132,7 @@ docent_context_new (DocentModel       *model,
   ctx->rope_cs = alloc_floats ((gsize) ctx->n_batch * w->n_rot);
   ctx->group = info->n_head / info->n_head_kv;
   ctx->scores = alloc_floats ((gsize) ctx->n_threads * ctx->group * n_ctx);
-  ctx->work = alloc_floats ((gsize) ctx->n_threads * (ctx->group + 1) * info->head_dim);
+  ctx->work = alloc_floats (ctx->n_threads * DOCENT_ATTENTION_WORK (ctx->group, info->head_dim));
   return ctx;
 }
 
@@ -377,7 +377,7 @@ attention_items (gpointer data,
   const DocentModelInfo *info = ctx->info;
   guint hd = info->head_dim, group = ctx->group;
   float *scores = ctx->scores + (gsize) worker * group * ctx->n_ctx;
-  float *work = ctx->work + (gsize) worker * (group + 1) * hd;
+  float *work = ctx->work + worker * DOCENT_ATTENTION_WORK (group, hd);
   float q_scale = ctx->w->scale_q ? ctx->w->attn_scale : 1.0f;
   float kq_scale = ctx->w->scale_q ? 1.0f : ctx->w->attn_scale;
 

@@ -33,44 +33,43 @@ load_f16 (const void *p, gsize i, __mmask16 k)
   return _mm512_cvtph_ps (_mm256_maskz_loadu_epi16 (k, (const DocentHalf *) p + i));
 }
 
-/* 16 per step, two independent sums; the tail through masked loads. */
-#define FLOAT_BODY(fname, load_w)                                            \
+/* 16 per step, one chain of multiply-adds per row and a tree sum of its
+ * 16 lanes: the reference engine's order, so the last bits agree (the
+ * rows are independent chains, which keeps several in flight). The tail
+ * through masked loads. */
+#define FLOAT_BODY(fname, load_w, load_a)                                    \
   ALWAYS_INLINE void                                                         \
   fname (gsize n, const void *w, const void *a, gsize stride, guint m,       \
          float *out)                                                         \
   {                                                                          \
-    __m512 acc[MAXR], acc2[MAXR];                                            \
+    __m512 acc[MAXR];                                                        \
     gsize i = 0;                                                             \
                                                                              \
     UNROLL                                                                   \
     for (guint r = 0; r < m; r++)                                            \
-      acc[r] = acc2[r] = _mm512_setzero_ps ();                               \
-    for (; i + 32 <= n; i += 32)                                             \
+      acc[r] = _mm512_setzero_ps ();                                         \
+    for (; i + 16 <= n; i += 16)                                             \
       {                                                                      \
-        __m512 w0 = load_w (w, i, 0xffff), w1 = load_w (w, i + 16, 0xffff);  \
+        __m512 w0 = load_w (w, i, 0xffff);                                   \
         UNROLL                                                               \
         for (guint r = 0; r < m; r++)                                        \
-          {                                                                  \
-            const guint8 *ar = row_ptr (a, stride, r);                       \
-            acc[r] = _mm512_fmadd_ps (w0, load_f32 (ar, i, 0xffff), acc[r]); \
-            acc2[r] = _mm512_fmadd_ps (w1, load_f32 (ar, i + 16, 0xffff), acc2[r]); \
-          }                                                                  \
+          acc[r] = _mm512_fmadd_ps (w0, load_a (row_ptr (a, stride, r), i, 0xffff), acc[r]); \
       }                                                                      \
-    for (; i < n; i += 16)                                                   \
+    if (i < n)                                                               \
       {                                                                      \
-        __mmask16 k = n - i >= 16 ? 0xffff : (__mmask16) ((1u << (n - i)) - 1); \
+        __mmask16 k = (__mmask16) ((1u << (n - i)) - 1);                     \
         __m512 w0 = load_w (w, i, k);                                        \
         UNROLL                                                               \
         for (guint r = 0; r < m; r++)                                        \
-          acc[r] = _mm512_fmadd_ps (w0, load_f32 (row_ptr (a, stride, r), i, k), acc[r]); \
+          acc[r] = _mm512_fmadd_ps (w0, load_a (row_ptr (a, stride, r), i, k), acc[r]); \
       }                                                                      \
     UNROLL                                                                   \
     for (guint r = 0; r < m; r++)                                            \
-      out[r] = _mm512_reduce_add_ps (_mm512_add_ps (acc[r], acc2[r]));       \
+      out[r] = _mm512_reduce_add_ps (acc[r]);                                \
   }
 
-FLOAT_BODY (f32_body, load_f32)
-FLOAT_BODY (f16_body, load_f16)
+FLOAT_BODY (f32_body, load_f32, load_f32)
+FLOAT_BODY (f16_body, load_f16, load_f16)
 
 /* bf16 × bf16 pairs straight into float sums (VDPBF16PS). */
 ALWAYS_INLINE __m512bh
@@ -120,7 +119,7 @@ bf16_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
 /* 4 weight rows x 4 activation rows: sixteen sums in registers, each
  * loaded vector used four times (a 1 x 4 kernel streams the activations
  * from L2 and is bound by that). */
-#define FLOAT_TILE(fname, load_w)                                            \
+#define FLOAT_TILE(fname, load_w, load_a)                                    \
   static void                                                                \
   fname (gsize n, const void *w, gsize w_stride, const void *a,              \
          gsize a_stride, float *out, gsize out_stride)                       \
@@ -148,8 +147,8 @@ bf16_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
         for (int j = 0; j < 4; j++)                                          \
           {                                                                  \
             __m512 av = mask == 0xffff                                       \
-                        ? load_f32 (row_ptr (a, a_stride, j), i, 0xffff)     \
-                        : load_f32 (row_ptr (a, a_stride, j), i, mask);      \
+                        ? load_a (row_ptr (a, a_stride, j), i, 0xffff)       \
+                        : load_a (row_ptr (a, a_stride, j), i, mask);        \
             UNROLL                                                           \
             for (int k = 0; k < 4; k++)                                      \
               acc[j][k] = _mm512_fmadd_ps (wv[k], av, acc[j][k]);            \
@@ -162,8 +161,8 @@ bf16_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
         out[j * out_stride + k] = _mm512_reduce_add_ps (acc[j][k]);          \
   }
 
-FLOAT_TILE (tile_f32, load_f32)
-FLOAT_TILE (tile_f16, load_f16)
+FLOAT_TILE (tile_f32, load_f32, load_f32)
+FLOAT_TILE (tile_f16, load_f16, load_f16)
 
 static void
 tile_bf16 (gsize n, const void *w, gsize w_stride, const void *a,

@@ -522,18 +522,20 @@ q8_amax (const float *x,
 }
 
 /* One block of 32 bytes; returns the stored d, and the sum of the bytes in
- * *sum unless it is NULL. Values are divided by the exact scale, not the
- * half-precision one stored: that is what the reference engine does to
- * activations, and one byte in thirty differs otherwise, enough to move
- * the logits of quantized models off the conformance figures. */
+ * *sum unless it is NULL. Values are multiplied by 127 / amax, not divided
+ * by the half-precision d stored: that is what the reference engine's
+ * x86 code does to activations (1 / (amax / 127) differs in the last bit
+ * now and then), and a byte rounded the other way is enough to move the
+ * logits of quantized models off the conformance figures. */
 BLOCK_INLINE float
 quantize_q8_block (const float *x,
                    DocentHalf  *dh,
                    gint8       *qs,
                    int         *sum)
 {
-  float exact = q8_amax (x, DOCENT_QK) / 127.f;
-  float inv = exact != 0.f ? 1.f / exact : 0.f;
+  float amax = q8_amax (x, DOCENT_QK);
+  float exact = amax / 127.f;
+  float inv = amax != 0.f ? 127.f / amax : 0.f;
   int total = 0;
 
   *dh = docent_fp32_to_fp16 (exact);
