@@ -458,6 +458,8 @@ static const Command commands[] = {
   { "list", docent_cli_list, NULL, "List the documents" },
   { "status", docent_cli_status, NULL, "Show what the library holds" },
   { "search", docent_cli_search, NULL, "Find passages matching a query" },
+  { "ask", docent_cli_ask, NULL, "Answer a question from the documents, with sources" },
+  { "conversations", docent_cli_conversations, NULL, "List, show or delete past questions" },
   { "reindex", cmd_reindex, NULL, "Embed chunks that have no vector yet" },
   { "models", NULL, docent_cli_models, "Inspect language and embedding models" },
   { "engine", NULL, docent_cli_engine, "Engine tools (tokenize)" },

@@ -47,6 +47,13 @@ int  docent_cli_search     (DocentLibrary *library,
                             int            argc,
                             char         **argv);
 
+/* cli-ask.c */
+int  docent_cli_ask           (DocentLibrary *library,
+                               int            argc,
+                               char         **argv);
+int  docent_cli_conversations (DocentLibrary *library,
+                               int            argc,
+                               char         **argv);
 /* Opens the library and embeds its pending chunks (cli.c). */
 int  docent_cli_embed_pending (const char *library_dir);
 /* cli-models.c: `models info|add|list|use|remove|prefixes`. Reads and

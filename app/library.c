@@ -10,6 +10,7 @@
  * At most a few jobs per worker are in flight, so memory stays bounded
  * however many files are added. */
 #include "app/library.h"
+#include "app/library-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,13 +28,6 @@
 #define DEFAULT_MAX_FILE_BYTES (G_GUINT64_CONSTANT (1) << 30)
 #define JOBS_PER_WORKER 3
 
-struct _DocentLibrary {
-  char *dir;
-  DocentStore *store;
-  DocentSettings *settings;        /* loaded on first use */
-  DocentEmbedder *embedder;        /* loaded on first use */
-  gboolean embedder_loaded;
-};
 
 char *
 docent_library_resolve_dir (const char *explicit_dir)
@@ -94,6 +88,8 @@ docent_library_close (DocentLibrary *library)
 {
   if (library == NULL)
     return;
+  g_clear_pointer (&library->chat, docent_chat_backend_free);
+  g_free (library->chat_key);
   g_clear_pointer (&library->embedder, docent_embedder_free);
   g_clear_pointer (&library->settings, docent_settings_free);
   g_clear_pointer (&library->store, docent_store_close);

@@ -1,0 +1,383 @@
+/* ask.c — docent_library_ask: retrieval, the refusal decision, answering
+ * (extractive, local model or remote server) and keeping the conversation.
+ *
+ * Everything about how an answer is written lives in the engine
+ * (engine/answer.h, engine/backend.h); this file only wires the library's
+ * parts to it: which passages, which backend, where the turn is stored. */
+#include "app/library.h"
+#include "app/library-private.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "engine/remote.h"
+#include "index/conversations.h"
+
+#define DEFAULT_K 8
+/* Tokens kept free for the answer, and for the instructions around the
+ * sources (system prompt, source headers, the question). */
+#define ANSWER_ROOM 512
+#define PROMPT_ROOM 384
+/* Sources for the extractive answerer (estimated tokens). */
+#define EXTRACTIVE_BUDGET 3000
+/* Earlier turns given to a model: the last two questions and answers. */
+#define HISTORY_TURNS 2
+
+static double
+ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+/* ---- the conversation so far --------------------------------------------- */
+
+/* An earlier answer without its [n] markers: its numbering was for other
+ * sources and would mislead the model about this turn's. */
+static char *
+strip_markers (const char *text)
+{
+  g_autoptr(GRegex) re = g_regex_new ("\\s*\\[\\d+(?:\\s*,\\s*\\d+)*\\]", 0, 0, NULL);
+
+  return g_regex_replace_literal (re, text != NULL ? text : "", -1, 0, "", 0, NULL);
+}
+
+/* (question, answer) pairs of the last turns, for the prompt. */
+static GStrv
+history_messages (GPtrArray *turns)
+{
+  GStrvBuilder *b = g_strv_builder_new ();
+  GStrv out;
+
+  for (guint i = turns->len > HISTORY_TURNS ? turns->len - HISTORY_TURNS : 0; i < turns->len; i++)
+    {
+      const DocentTurn *t = g_ptr_array_index (turns, i);
+      g_autofree char *answer = strip_markers (t->answer);
+
+      g_strv_builder_add_many (b, t->question, answer, NULL);
+    }
+  out = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  return out;
+}
+
+/* A follow-up ("and the second one?") is searched together with the
+ * question before it, which names what it refers to. */
+static char *
+retrieval_query (const char *question,
+                 GPtrArray  *turns)
+{
+  const DocentTurn *last;
+
+  if (turns == NULL || turns->len == 0)
+    return g_strdup (question);
+  last = g_ptr_array_index (turns, turns->len - 1);
+  return g_strconcat (last->question, " ", question, NULL);
+}
+
+/* ---- retrieval ------------------------------------------------------------ */
+
+static GPtrArray *
+retrieve (DocentLibrary           *library,
+          const DocentAskOptions  *opts,
+          const char              *query,
+          GError                 **error)
+{
+  DocentSearchOptions search = { 0 };
+
+  search.query = query;
+  search.limit = opts->k ? opts->k : DEFAULT_K;
+  search.collection = opts->collection;
+  search.document_id = opts->document_id;
+  return docent_library_search (library, &search, docent_library_default_search_mode (library),
+                                NULL, error);
+}
+
+/* Borrowed views of the hits, for the engine. */
+static DocentPassage *
+passages_from_hits (GPtrArray *hits)
+{
+  DocentPassage *passages = g_new0 (DocentPassage, MAX (hits->len, 1));
+
+  for (guint i = 0; i < hits->len; i++)
+    {
+      const DocentSearchHit *h = g_ptr_array_index (hits, i);
+      DocentPassage *p = &passages[i];
+
+      p->chunk_id = h->chunk_id;
+      p->document_id = h->document_id;
+      p->path = h->path;
+      p->title = h->title;
+      p->heading = h->heading;
+      p->page_start = h->page_start;
+      p->page_end = h->page_end;
+      p->char_start = h->char_start;
+      p->char_end = h->char_end;
+      p->text = h->text;
+      p->score = h->score;
+      p->similarity = h->similarity;
+    }
+  return passages;
+}
+
+/* ---- the backend ---------------------------------------------------------- */
+
+/* The model file opts->model names: a registered id, else a path. */
+static char *
+model_path (DocentLibrary           *library,
+            const DocentAskOptions  *opts,
+            GError                 **error)
+{
+  DocentSettings *settings = docent_library_settings (library, error);
+  const DocentModelEntry *entry;
+
+  if (settings == NULL)
+    return NULL;
+  if (opts->model != NULL)
+    {
+      entry = docent_settings_find_model (settings, opts->model);
+      if (entry != NULL)
+        return g_strdup (entry->path);
+      if (g_file_test (opts->model, G_FILE_TEST_IS_REGULAR))
+        return g_strdup (opts->model);
+      g_set_error (error, DOCENT_SETTINGS_ERROR, DOCENT_SETTINGS_ERROR_NOT_FOUND,
+                   "%s: no such model (neither a registered id nor a file)", opts->model);
+      return NULL;
+    }
+  entry = docent_settings_current (settings, DOCENT_MODEL_ROLE_CHAT);
+  return entry != NULL ? g_strdup (entry->path) : g_strdup ("");
+}
+
+static DocentChatBackend *
+make_backend (DocentLibrary           *library,
+              const DocentAskOptions  *opts,
+              char                   **key,
+              GError                 **error)
+{
+  g_autofree char *path = NULL;
+
+  if (opts->remote_url != NULL)
+    {
+      DocentRemoteConfig config = { 0 };
+
+      config.base_url = opts->remote_url;
+      config.model = opts->remote_model;
+      config.api_key = opts->remote_api_key;
+      *key = g_strdup_printf ("remote:%s|%s|%s", opts->remote_url,
+                              opts->remote_model ? opts->remote_model : "",
+                              opts->remote_api_key ? opts->remote_api_key : "");
+      return docent_remote_backend_new (&config, error);
+    }
+  path = model_path (library, opts, error);
+  if (path == NULL || *path == '\0')
+    return NULL;
+  *key = g_strdup (path);
+  if (library->chat != NULL && g_strcmp0 (library->chat_key, path) == 0)
+    return library->chat;
+  return docent_chat_backend_new_local (path, 0, 0, error);
+}
+
+/* The chat backend to answer with, kept in the library between questions
+ * (loading a model takes a while; its KV cache keeps the prompt prefix);
+ * NULL without an error means extractive. */
+static DocentChatBackend *
+chat_backend (DocentLibrary           *library,
+              const DocentAskOptions  *opts,
+              GError                 **error)
+{
+  g_autofree char *key = NULL;
+  DocentChatBackend *backend;
+
+  if (opts->extractive)
+    return NULL;
+  backend = make_backend (library, opts, &key, error);
+  if (backend == NULL || backend == library->chat)
+    return backend;
+  g_clear_pointer (&library->chat, docent_chat_backend_free);
+  g_free (library->chat_key);
+  library->chat = backend;
+  library->chat_key = g_steal_pointer (&key);
+  return backend;
+}
+
+/* Tokens of sources that fit beside the rest of the prompt. */
+static guint
+source_budget (DocentChatBackend  *backend,
+               const char         *question,
+               const char *const  *history)
+{
+  guint n_ctx = docent_chat_backend_context_size (backend);
+  gsize other = strlen (question);
+
+  for (guint i = 0; history != NULL && history[i] != NULL; i++)
+    other += strlen (history[i]);
+  other = other / 3 + PROMPT_ROOM + ANSWER_ROOM;   /* bytes → generous tokens */
+  return n_ctx > other + 128 ? (guint) (n_ctx - other) : 128;
+}
+
+/* ---- answering ------------------------------------------------------------ */
+
+static gboolean
+answer_extractive (DocentAnswer            *answer,
+                   const DocentPassage     *passages,
+                   guint                    n,
+                   const DocentAskOptions  *opts,
+                   GError                 **error)
+{
+  g_ptr_array_extend_and_steal (answer->sources,
+                                docent_answer_pack_sources (passages, n, NULL, EXTRACTIVE_BUDGET));
+  if (!docent_answer_extract (answer, 0, error))
+    return FALSE;
+  if (opts->callback != NULL && answer->answer != NULL)
+    opts->callback (answer->answer, strlen (answer->answer), opts->user_data);
+  return TRUE;
+}
+
+static gboolean
+answer_with_model (DocentAnswer            *answer,
+                   DocentChatBackend       *backend,
+                   const DocentPassage     *passages,
+                   guint                    n,
+                   const char *const       *history,
+                   const DocentAskOptions  *opts,
+                   GError                 **error)
+{
+  DocentChatOptions chat = { 0 };
+  guint budget = source_budget (backend, answer->question, history);
+
+  g_ptr_array_extend_and_steal (answer->sources,
+                                docent_answer_pack_sources (passages, n,
+                                                            docent_chat_backend_tokenizer (backend),
+                                                            budget));
+  chat.max_tokens = ANSWER_ROOM;
+  chat.callback = opts->callback;
+  chat.user_data = opts->user_data;
+  return docent_answer_generate (answer, backend, history, &chat, opts->cancellable, error);
+}
+
+static void
+refuse (DocentAnswer            *answer,
+        const DocentPassage     *passages,
+        guint                    n,
+        const DocentAskOptions  *opts)
+{
+  answer->refused = TRUE;
+  answer->answer = g_strdup (docent_answer_refusal_text ());
+  /* The closest passages stay listed: a person may still want to look. */
+  g_ptr_array_extend_and_steal (answer->sources,
+                                docent_answer_pack_sources (passages, n, NULL, EXTRACTIVE_BUDGET));
+  if (opts->callback != NULL)
+    opts->callback (answer->answer, strlen (answer->answer), opts->user_data);
+}
+
+/* ---- keeping the turn ----------------------------------------------------- */
+
+static char *
+citations_json (DocentAnswer *answer)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < answer->citations->len; i++)
+    {
+      const DocentCitation *c = g_ptr_array_index (answer->citations, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "n");
+      json_builder_add_int_value (b, c->n);
+      json_builder_set_member_name (b, "chunk_id");
+      json_builder_add_int_value (b, c->chunk_id);
+      json_builder_set_member_name (b, "document_id");
+      json_builder_add_int_value (b, c->document_id);
+      json_builder_set_member_name (b, "page_start");
+      json_builder_add_int_value (b, c->page_start);
+      json_builder_set_member_name (b, "page_end");
+      json_builder_add_int_value (b, c->page_end);
+      json_builder_set_member_name (b, "quote");
+      json_builder_add_string_value (b, c->quote);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+static gboolean
+store_turn (DocentLibrary  *library,
+            DocentAnswer   *answer,
+            gint64         *conversation_id,
+            GError        **error)
+{
+  g_autofree char *json = citations_json (answer);
+
+  if (*conversation_id == 0)
+    {
+      *conversation_id = docent_store_new_conversation (library->store, answer->question, error);
+      if (*conversation_id == 0)
+        return FALSE;
+    }
+  return docent_store_add_turn (library->store, *conversation_id, answer->question,
+                                answer->answer, json, error) != 0;
+}
+
+DocentAnswer *
+docent_library_ask (DocentLibrary           *library,
+                    const DocentAskOptions  *opts,
+                    gint64                  *conversation_id,
+                    GError                 **error)
+{
+  g_autoptr(GPtrArray) turns = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(DocentAnswer) answer = NULL;
+  g_autofree DocentPassage *passages = NULL;
+  g_autofree char *query = NULL;
+  g_auto(GStrv) history = NULL;
+  g_autoptr(GError) why = NULL;
+  DocentChatBackend *backend;
+  gint64 start = g_get_monotonic_time (), conversation = opts->conversation_id;
+  gboolean ok;
+
+  if (conversation != 0 &&
+      (turns = docent_store_conversation_turns (library->store, conversation, error)) == NULL)
+    return NULL;
+  backend = chat_backend (library, opts, &why);
+  if (why != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&why));
+      return NULL;
+    }
+
+  query = retrieval_query (opts->question, turns);
+  hits = retrieve (library, opts, query, error);
+  if (hits == NULL)
+    return NULL;
+  passages = passages_from_hits (hits);
+  answer = docent_answer_new (opts->question, backend != NULL ? backend->mode
+                                                              : DOCENT_ANSWER_EXTRACTIVE);
+  answer->timings.retrieval_ms = ms_since (start);
+
+  if (hits->len == 0 || docent_answer_should_refuse (query, passages, hits->len))
+    {
+      refuse (answer, passages, hits->len, opts);
+      ok = TRUE;
+    }
+  else if (backend == NULL)
+    ok = answer_extractive (answer, passages, hits->len, opts, error);
+  else
+    {
+      history = turns != NULL ? history_messages (turns) : NULL;
+      ok = answer_with_model (answer, backend, passages, hits->len,
+                              (const char *const *) history, opts, error);
+    }
+  if (!ok)
+    return NULL;
+  answer->timings.total_ms = ms_since (start);
+  if (!opts->no_store && !store_turn (library, answer, &conversation, error))
+    return NULL;
+  if (conversation_id != NULL)
+    *conversation_id = conversation;
+  return g_steal_pointer (&answer);
+}
