@@ -28,113 +28,8 @@ now_s (void)
   return g_get_monotonic_time () / 1e6;
 }
 
-/* ---- a corpus with realistic word statistics --------------------------- */
-
-typedef struct {
-  GPtrArray *words;   /* vocabulary, most frequent first */
-  double *cdf;        /* Zipf cumulative distribution */
-  guint32 state;
-} Zipf;
-
-static guint32
-rng (guint32 *state)
-{
-  guint32 x = *state;
-
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  return *state = x;
-}
-
-/* Two to four syllables: enough distinct words that each vocabulary entry
- * is its own term (a duplicate would make a "rare" word common). */
-static char *
-make_word (guint32 *state)
-{
-  static const char *const syllables[] = {
-    "ta", "ro", "mo", "li", "san", "per", "con", "di", "ver", "ku", "al",
-    "pa", "pre", "ex", "ul", "or", "na", "zo", "ri", "fu", "qu", "bo", "cal",
-  };
-  GString *w = g_string_new (NULL);
-  guint n = 2 + rng (state) % 3;
-
-  for (guint i = 0; i < n; i++)
-    g_string_append (w, syllables[rng (state) % G_N_ELEMENTS (syllables)]);
-  return g_string_free (w, FALSE);
-}
-
-static void
-zipf_init (Zipf *z, guint vocabulary, guint32 seed)
-{
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  double sum = 0;
-
-  z->state = seed;
-  z->words = g_ptr_array_new_with_free_func (g_free);
-  z->cdf = g_new (double, vocabulary);
-  for (guint i = 0; i < vocabulary; i++)
-    {
-      char *word = make_word (&z->state);
-
-      while (g_hash_table_contains (seen, word))
-        {
-          g_free (word);
-          word = make_word (&z->state);
-        }
-      g_hash_table_add (seen, word);
-      g_ptr_array_add (z->words, word);
-      sum += 1.0 / (i + 1);
-      z->cdf[i] = sum;
-    }
-  for (guint i = 0; i < vocabulary; i++)
-    z->cdf[i] /= sum;
-}
-
-static void
-zipf_clear (Zipf *z)
-{
-  g_ptr_array_unref (z->words);
-  g_free (z->cdf);
-}
-
-static const char *
-zipf_word (Zipf *z)
-{
-  double u = rng (&z->state) / 4294967296.0;
-  guint lo = 0, hi = z->words->len - 1;
-
-  while (lo < hi)
-    {
-      guint mid = (lo + hi) / 2;
-
-      if (z->cdf[mid] < u)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return z->words->pdata[lo];
-}
-
-static char *
-zipf_text (Zipf *z, guint n_words)
-{
-  GString *s = g_string_new (NULL);
-  guint in_sentence = 0;
-
-  for (guint i = 0; i < n_words; i++)
-    {
-      g_string_append (s, zipf_word (z));
-      if (++in_sentence >= 12 + rng (&z->state) % 10 || i + 1 == n_words)
-        {
-          g_string_append (s, i + 1 == n_words ? "." : ". ");
-          in_sentence = 0;
-        }
-      else
-        g_string_append_c (s, ' ');
-    }
-  return g_string_free (s, FALSE);
-}
+/* The corpus has realistic word statistics: Zipf-distributed made-up words
+ * (DocentTestZipf in tests/fixtures.h, shared with bench-vectors). */
 
 /* ---- stage 1 and 2: ingest -------------------------------------------- */
 
@@ -142,9 +37,8 @@ static GPtrArray *
 write_corpus (const char *dir, guint n_pdfs, guint pages_per_pdf)
 {
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  Zipf z;
+  g_autoptr(DocentTestZipf) z = docent_test_zipf_new (20000, 42);
 
-  zipf_init (&z, 20000, 42);
   for (guint i = 0; i < n_pdfs; i++)
     {
       g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func (g_free);
@@ -153,8 +47,8 @@ write_corpus (const char *dir, guint n_pdfs, guint pages_per_pdf)
 
       for (guint p = 0; p < pages_per_pdf; p++)
         {
-          g_autofree char *a = zipf_text (&z, 160);
-          g_autofree char *b = zipf_text (&z, 160);
+          g_autofree char *a = docent_test_zipf_text (z, 160);
+          g_autofree char *b = docent_test_zipf_text (z, 160);
 
           g_ptr_array_add (pages, g_strdup_printf ("# Section %u.%u\n\n%s\n\n%s", i, p, a, b));
         }
@@ -163,7 +57,6 @@ write_corpus (const char *dir, guint n_pdfs, guint pages_per_pdf)
         g_error ("cannot write %s: %s", path, error->message);
       g_ptr_array_add (paths, path);
     }
-  zipf_clear (&z);
   return paths;
 }
 
@@ -245,7 +138,7 @@ bench_ingest (const char *corpus, GPtrArray *paths, const char *scratch)
 /* ---- stage 3: search latency ------------------------------------------ */
 
 static void
-fill_store (DocentStore *store, guint n_chunks, Zipf *z)
+fill_store (DocentStore *store, guint n_chunks, DocentTestZipf *z)
 {
   const guint per_doc = 50;
   double start = now_s ();
@@ -264,7 +157,7 @@ fill_store (DocentStore *store, guint n_chunks, Zipf *z)
 
       for (guint c = 0; c < n; c++)
         {
-          char *text = zipf_text (z, 230);
+          char *text = docent_test_zipf_text (z, 230);
 
           g_ptr_array_add (texts, text);
           chunks[c] = (DocentStoreChunk) {
@@ -288,21 +181,23 @@ compare_double (gconstpointer a, gconstpointer b)
 }
 
 static char *
-make_query (Zipf *z, guint kind)
+make_query (DocentTestZipf *z, guint kind)
 {
   /* Frequency ranks: common words sit at the head of the vocabulary. */
-  const char *common = z->words->pdata[rng (&z->state) % 20];
-  const char *mid = z->words->pdata[100 + rng (&z->state) % 900];
-  const char *rare = z->words->pdata[5000 + rng (&z->state) % 15000];
+  const char *common = docent_test_zipf_rank (z, docent_test_zipf_random (z) % 20);
+  const char *mid = docent_test_zipf_rank (z, 100 + docent_test_zipf_random (z) % 900);
+  const char *rare = docent_test_zipf_rank (z, 5000 + docent_test_zipf_random (z) % 15000);
 
   switch (kind)
     {
     case 0: return g_strdup (common);
     case 1: return g_strdup_printf ("what is %s %s for %s", mid, common, mid);
-    case 2: return g_strdup_printf ("\"%s %s\"", common, (char *) z->words->pdata[rng (&z->state) % 50]);
+    case 2: return g_strdup_printf ("\"%s %s\"", common,
+                                    docent_test_zipf_rank (z, docent_test_zipf_random (z) % 50));
     case 3: return g_strdup (rare);
     default: return g_strdup_printf ("%s %s %s %s %s", common, mid, rare,
-                                     (char *) z->words->pdata[rng (&z->state) % 200], mid);
+                                     docent_test_zipf_rank (z, docent_test_zipf_random (z) % 200),
+                                     mid);
     }
 }
 
@@ -315,14 +210,13 @@ bench_search_size (const char *scratch, guint n_chunks)
   g_autofree char *path = g_strdup_printf ("%s/search-%u.db", scratch, n_chunks);
   g_autoptr(GError) error = NULL;
   g_autoptr(DocentStore) store = docent_store_open (path, &error);
-  Zipf z;
+  g_autoptr(DocentTestZipf) z = docent_test_zipf_new (20000, 42);
 
   g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (double));
 
   g_assert_no_error (error);
-  zipf_init (&z, 20000, 42);
   printf ("search, %u chunks:\n", n_chunks);
-  fill_store (store, n_chunks, &z);
+  fill_store (store, n_chunks, z);
   for (guint kind = 0; kind < G_N_ELEMENTS (kinds); kind++)
     {
       enum { N = 200 };
@@ -330,7 +224,7 @@ bench_search_size (const char *scratch, guint n_chunks)
 
       for (guint i = 0; i < N; i++)
         {
-          g_autofree char *query = make_query (&z, kind);
+          g_autofree char *query = make_query (z, kind);
           DocentSearchOptions opts = { .query = query, .limit = 10 };
           double start = now_s ();
           g_autoptr(GPtrArray) hits = docent_store_search (store, &opts, NULL, &error);
@@ -348,7 +242,6 @@ bench_search_size (const char *scratch, guint n_chunks)
           g_array_index (all, double, all->len / 2),
           g_array_index (all, double, all->len * 95 / 100),
           g_array_index (all, double, all->len - 1));
-  zipf_clear (&z);
 }
 
 int

@@ -143,6 +143,133 @@ docent_test_prose (guint32 seed,
   return g_string_free (s, FALSE);
 }
 
+/* ---- Zipf prose ---------------------------------------------------------- */
+
+struct _DocentTestZipf {
+  GPtrArray *words;   /* vocabulary, most frequent first */
+  double *cdf;        /* Zipf cumulative distribution */
+  guint32 state;
+};
+
+/* Two to four syllables: enough distinct words that each vocabulary entry
+ * is its own term (a duplicate would make a "rare" word common). */
+static char *
+make_zipf_word (guint32 *state)
+{
+  static const char *const syllables[] = {
+    "ta", "ro", "mo", "li", "san", "per", "con", "di", "ver", "ku", "al",
+    "pa", "pre", "ex", "ul", "or", "na", "zo", "ri", "fu", "qu", "bo", "cal",
+  };
+  GString *w = g_string_new (NULL);
+  guint n = 2 + next_random (state) % 3;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append (w, syllables[next_random (state) % G_N_ELEMENTS (syllables)]);
+  return g_string_free (w, FALSE);
+}
+
+DocentTestZipf *
+docent_test_zipf_new (guint   vocabulary,
+                      guint32 seed)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  DocentTestZipf *z = g_new0 (DocentTestZipf, 1);
+  double sum = 0;
+
+  g_return_val_if_fail (vocabulary > 0 && seed != 0, NULL);
+  z->state = seed;
+  z->words = g_ptr_array_new_with_free_func (g_free);
+  z->cdf = g_new (double, vocabulary);
+  for (guint i = 0; i < vocabulary; i++)
+    {
+      char *word = make_zipf_word (&z->state);
+
+      while (g_hash_table_contains (seen, word))
+        {
+          g_free (word);
+          word = make_zipf_word (&z->state);
+        }
+      g_hash_table_add (seen, word);
+      g_ptr_array_add (z->words, word);
+      sum += 1.0 / (i + 1);
+      z->cdf[i] = sum;
+    }
+  for (guint i = 0; i < vocabulary; i++)
+    z->cdf[i] /= sum;
+  return z;
+}
+
+void
+docent_test_zipf_free (DocentTestZipf *z)
+{
+  if (z == NULL)
+    return;
+  g_ptr_array_unref (z->words);
+  g_free (z->cdf);
+  g_free (z);
+}
+
+guint
+docent_test_zipf_size (DocentTestZipf *z)
+{
+  return z->words->len;
+}
+
+const char *
+docent_test_zipf_rank (DocentTestZipf *z,
+                       guint           rank)
+{
+  g_return_val_if_fail (rank < z->words->len, NULL);
+  return z->words->pdata[rank];
+}
+
+guint32
+docent_test_zipf_random (DocentTestZipf *z)
+{
+  return next_random (&z->state);
+}
+
+const char *
+docent_test_zipf_word (DocentTestZipf *z)
+{
+  double u = next_random (&z->state) / 4294967296.0;
+  guint lo = 0, hi = z->words->len - 1;
+
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+
+      if (z->cdf[mid] < u)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return z->words->pdata[lo];
+}
+
+char *
+docent_test_zipf_text (DocentTestZipf *z,
+                       guint           n_words)
+{
+  GString *s = g_string_new (NULL);
+  guint in_sentence = 0;
+
+  for (guint i = 0; i < n_words; i++)
+    {
+      g_string_append (s, docent_test_zipf_word (z));
+      if (++in_sentence >= 12 + next_random (&z->state) % 10 || i + 1 == n_words)
+        {
+          g_string_append (s, i + 1 == n_words ? "." : ". ");
+          in_sentence = 0;
+        }
+      else
+        g_string_append_c (s, ' ');
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* ---- running the CLI ----------------------------------------------------- */
+
 void
 docent_test_run_clear (DocentTestRun *run)
 {

@@ -21,6 +21,30 @@ GBytes  *docent_test_read_bytes  (const char *path);
 char    *docent_test_prose       (guint32     seed,
                                   guint       n_words);
 
+/* Prose with realistic word statistics (benchmarks): a vocabulary of
+ * made-up words of two to four syllables, drawn with Zipf frequencies.
+ * Everything (vocabulary, words, texts) is deterministic for a seed. */
+typedef struct _DocentTestZipf DocentTestZipf;
+
+DocentTestZipf *docent_test_zipf_new    (guint           vocabulary,
+                                         guint32         seed);
+void            docent_test_zipf_free   (DocentTestZipf *z);
+/* The vocabulary size, and the word of frequency rank `rank` (0 = the most
+ * frequent). */
+guint           docent_test_zipf_size   (DocentTestZipf *z);
+const char     *docent_test_zipf_rank   (DocentTestZipf *z,
+                                         guint           rank);
+/* The next number of the generator the words are drawn with (xorshift32):
+ * for callers' own choices that should stay in the same stream. */
+guint32         docent_test_zipf_random (DocentTestZipf *z);
+/* One word drawn by frequency; the string belongs to z. */
+const char     *docent_test_zipf_word   (DocentTestZipf *z);
+/* n_words words drawn by frequency, in sentences of 12–21 words. */
+char           *docent_test_zipf_text   (DocentTestZipf *z,
+                                         guint           n_words);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentTestZipf, docent_test_zipf_free)
+
 /* One run of the docent-cli binary: exit status, stdout and stderr. */
 typedef struct {
   int   status;
