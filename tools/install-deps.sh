@@ -9,6 +9,7 @@ PACKAGES="
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev
   libsqlite3-dev libpoppler-glib-dev libxml2-dev libarchive-dev
   libsoup-3.0-dev libjson-glib-dev libcairo2-dev libfaiss-dev libopenblas-dev
+  libtesseract-dev tesseract-ocr-eng tesseract-ocr libtiff-dev libjpeg-dev libpng-dev
   poppler-utils xvfb xauth dbus-daemon
 "
 if [ "${1:-}" = "--fuzz" ]; then
