@@ -359,7 +359,11 @@ docent_library_ask (DocentLibrary           *library,
                                                               : DOCENT_ANSWER_EXTRACTIVE);
   answer->timings.retrieval_ms = ms_since (start);
 
-  if (hits->len == 0 || docent_answer_should_refuse (query, passages, hits->len))
+  /* A follow-up's own words may be few ("and the second one?"): it is
+   * answerable if either it or the combined query is covered. */
+  if (hits->len == 0 ||
+      (docent_answer_should_refuse (opts->question, passages, hits->len) &&
+       docent_answer_should_refuse (query, passages, hits->len)))
     {
       refuse (answer, passages, hits->len, opts);
       ok = TRUE;
