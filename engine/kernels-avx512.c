@@ -257,21 +257,53 @@ nibbles_pair (const guint8 *qs0, const guint8 *qs1)
   return _mm512_and_si512 (v, _mm512_set1_epi8 (0x0f));
 }
 
-ALWAYS_INLINE __m512
-pair_scale (float d0, float d1)
+/* The sums of the blocks of 32 follow the reference engine's order, so
+ * that the last bits agree: per output eight lanes (lane k holds bytes
+ * 4k … 4k + 3 of each block), one multiply-add per block in block order,
+ * then hsum_ps. The integer products still go two blocks to a register;
+ * their two halves then join the chain one after the other. */
+ALWAYS_INLINE __m256
+lane_scale (__m128 d, int k)
 {
-  return _mm512_mask_blend_ps (0xff00, _mm512_set1_ps (d0), _mm512_set1_ps (d1));
+  return _mm256_permutevar8x32_ps (_mm256_castps128_ps256 (d), _mm256_set1_epi32 (k));
+}
+
+ALWAYS_INLINE __m256
+upper_half (__m512 v)
+{
+  return _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (v), 1));
+}
+
+/* Blocks i … i + 3: products p01 (blocks i, i + 1) and p23, scales dd. */
+ALWAYS_INLINE __m256
+chain_four (__m256 acc, __m128 dd, __m512i p01, __m512i p23)
+{
+  __m512 f01 = _mm512_cvtepi32_ps (p01), f23 = _mm512_cvtepi32_ps (p23);
+
+  acc = _mm256_fmadd_ps (lane_scale (dd, 0), _mm512_castps512_ps256 (f01), acc);
+  acc = _mm256_fmadd_ps (lane_scale (dd, 1), upper_half (f01), acc);
+  acc = _mm256_fmadd_ps (lane_scale (dd, 2), _mm512_castps512_ps256 (f23), acc);
+  return _mm256_fmadd_ps (lane_scale (dd, 3), upper_half (f23), acc);
+}
+
+ALWAYS_INLINE __m256
+chain_two (__m256 acc, float d0, float d1, __m512i p)
+{
+  __m512 f = _mm512_cvtepi32_ps (p);
+
+  acc = _mm256_fmadd_ps (_mm256_set1_ps (d0), _mm512_castps512_ps256 (f), acc);
+  return _mm256_fmadd_ps (_mm256_set1_ps (d1), upper_half (f), acc);
 }
 
 /* The 32-wide tail block of Q8_0 / Q4_0 with 256-bit VNNI. */
 ALWAYS_INLINE __m256
-tail_block (__m256i q, const DocentBlockQ8_0 *y, float dx)
+tail_block (__m256 acc, __m256i q, const DocentBlockQ8_0 *y, float dx)
 {
   __m256i aq = _mm256_abs_epi8 (q);
   __m256i sy = _mm256_sign_epi8 (_mm256_loadu_si256 ((const __m256i *) y->qs), q);
   __m256i p = _mm256_dpbusd_epi32 (_mm256_setzero_si256 (), aq, sy);
 
-  return _mm256_mul_ps (_mm256_set1_ps (dx * half_to_float (y->d)), _mm256_cvtepi32_ps (p));
+  return _mm256_fmadd_ps (_mm256_set1_ps (dx * half_to_float (y->d)), _mm256_cvtepi32_ps (p), acc);
 }
 
 /* Four blocks per step: their eight scales converted together, the four
@@ -284,13 +316,11 @@ tail_block (__m256i q, const DocentBlockQ8_0 *y, float dx)
   {                                                                          \
     const wtype *x = w;                                                      \
     gsize nb = n / DOCENT_QK, i = 0;                                         \
-    const __m512i idx01 = _mm512_set_epi32 (1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0); \
-    const __m512i idx23 = _mm512_set_epi32 (3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2); \
-    __m512 acc[MAXR], acc2[MAXR];                                            \
+    __m256 acc[MAXR];                                                        \
                                                                              \
     UNROLL                                                                   \
     for (guint r = 0; r < m; r++)                                            \
-      acc[r] = acc2[r] = _mm512_setzero_ps ();                               \
+      acc[r] = _mm256_setzero_ps ();                                         \
     for (; i + 4 <= nb; i += 4)                                              \
       {                                                                      \
         SignedBytes q01 = signed_bytes (pair_weights (x + i, x + i + 1));    \
@@ -300,13 +330,10 @@ tail_block (__m256i q, const DocentBlockQ8_0 *y, float dx)
         for (guint r = 0; r < m; r++)                                        \
           {                                                                  \
             const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i; \
-            __m512 dd = _mm512_castps128_ps512 (_mm_mul_ps (dx, four_halves (&y[0].d, sizeof *y))); \
+            __m128 dd = _mm_mul_ps (dx, four_halves (&y[0].d, sizeof *y));  \
             __m512i p01 = dot_signed (q01, pair_load (y[0].qs, y[1].qs));    \
             __m512i p23 = dot_signed (q23, pair_load (y[2].qs, y[3].qs));    \
-            acc[r] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx01, dd),     \
-                                      _mm512_cvtepi32_ps (p01), acc[r]);     \
-            acc2[r] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx23, dd),    \
-                                       _mm512_cvtepi32_ps (p23), acc2[r]);   \
+            acc[r] = chain_four (acc[r], dd, p01, p23);                      \
           }                                                                  \
       }                                                                      \
     for (; i + 2 <= nb; i += 2)                                              \
@@ -318,19 +345,18 @@ tail_block (__m256i q, const DocentBlockQ8_0 *y, float dx)
           {                                                                  \
             const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i; \
             __m512i p = dot_signed (q, pair_load (y[0].qs, y[1].qs));        \
-            acc[r] = _mm512_fmadd_ps (pair_scale (d0 * half_to_float (y[0].d), \
-                                                  d1 * half_to_float (y[1].d)), \
-                                      _mm512_cvtepi32_ps (p), acc[r]);       \
+            acc[r] = chain_two (acc[r], d0 * half_to_float (y[0].d),         \
+                                d1 * half_to_float (y[1].d), p);             \
           }                                                                  \
       }                                                                      \
     UNROLL                                                                   \
     for (guint r = 0; r < m; r++)                                            \
       {                                                                      \
-        out[r] = _mm512_reduce_add_ps (_mm512_add_ps (acc[r], acc2[r]));     \
         if (i < nb)                                                          \
-          out[r] += hsum_ps (tail_block (one_weight (x + i),                 \
-                                         (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i, \
-                                         half_to_float (x[i].d)));           \
+          acc[r] = tail_block (acc[r], one_weight (x + i),                   \
+                               (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i, \
+                               half_to_float (x[i].d));                      \
+        out[r] = hsum_ps (acc[r]);                                           \
       }                                                                      \
   }
 
@@ -420,13 +446,11 @@ q5_0_pair_u (const DocentBlockQ5_0 *x0, const DocentBlockQ5_0 *x1)
   {                                                                          \
     const wtype *x = w;                                                      \
     gsize nb = n / DOCENT_QK, i = 0;                                         \
-    const __m512i idx01 = _mm512_set_epi32 (1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0); \
-    const __m512i idx23 = _mm512_set_epi32 (3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2); \
-    __m512 acc[MAXR], acc2[MAXR];                                            \
+    __m256 acc[MAXR];                                                        \
                                                                              \
     UNROLL                                                                   \
     for (guint r = 0; r < m; r++)                                            \
-      acc[r] = acc2[r] = _mm512_setzero_ps ();                               \
+      acc[r] = _mm256_setzero_ps ();                                         \
     for (; i + 4 <= nb; i += 4)                                              \
       {                                                                      \
         __m512i q01 = pair_u (x + i, x + i + 1);                             \
@@ -436,15 +460,12 @@ q5_0_pair_u (const DocentBlockQ5_0 *x0, const DocentBlockQ5_0 *x1)
         for (guint r = 0; r < m; r++)                                        \
           {                                                                  \
             const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i; \
-            __m512 dd = _mm512_castps128_ps512 (_mm_mul_ps (dx, four_halves (&y[0].d, sizeof *y))); \
+            __m128 dd = _mm_mul_ps (dx, four_halves (&y[0].d, sizeof *y));  \
             __m512i a01 = pair_load (y[0].qs, y[1].qs);                      \
             __m512i a23 = pair_load (y[2].qs, y[3].qs);                      \
             __m512i p01 = _mm512_dpbusd_epi32 (minus_bias_sums (a01, bias), q01, a01); \
             __m512i p23 = _mm512_dpbusd_epi32 (minus_bias_sums (a23, bias), q23, a23); \
-            acc[r] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx01, dd),     \
-                                      _mm512_cvtepi32_ps (p01), acc[r]);     \
-            acc2[r] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx23, dd),    \
-                                       _mm512_cvtepi32_ps (p23), acc2[r]);   \
+            acc[r] = chain_four (acc[r], dd, p01, p23);                      \
           }                                                                  \
       }                                                                      \
     for (; i + 2 <= nb; i += 2)                                              \
@@ -457,19 +478,18 @@ q5_0_pair_u (const DocentBlockQ5_0 *x0, const DocentBlockQ5_0 *x1)
             const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i; \
             __m512i ay = pair_load (y[0].qs, y[1].qs);                       \
             __m512i p = _mm512_dpbusd_epi32 (minus_bias_sums (ay, bias), q, ay); \
-            acc[r] = _mm512_fmadd_ps (pair_scale (d0 * half_to_float (y[0].d), \
-                                                  d1 * half_to_float (y[1].d)), \
-                                      _mm512_cvtepi32_ps (p), acc[r]);       \
+            acc[r] = chain_two (acc[r], d0 * half_to_float (y[0].d),         \
+                                d1 * half_to_float (y[1].d), p);             \
           }                                                                  \
       }                                                                      \
     UNROLL                                                                   \
     for (guint r = 0; r < m; r++)                                            \
       {                                                                      \
-        out[r] = _mm512_reduce_add_ps (_mm512_add_ps (acc[r], acc2[r]));     \
         if (i < nb)                                                          \
-          out[r] += hsum_ps (tail_block (one_weight (x + i),                 \
-                                         (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i, \
-                                         half_to_float (x[i].d)));           \
+          acc[r] = tail_block (acc[r], one_weight (x + i),                   \
+                               (const DocentBlockQ8_0 *) row_ptr (a, stride, r) + i, \
+                               half_to_float (x[i].d));                      \
+        out[r] = hsum_ps (acc[r]);                                           \
       }                                                                      \
   }
 
@@ -509,15 +529,13 @@ flipped_pair (const DocentBlockQ8_0 *y)
          gsize a_stride, float *out, gsize out_stride)                       \
   {                                                                          \
     gsize nb = n / DOCENT_QK, i = 0;                                         \
-    const __m512i idx01 = _mm512_set_epi32 (1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0); \
-    const __m512i idx23 = _mm512_set_epi32 (3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2); \
-    __m512 acc[4][2], acc2[4][2];                                            \
+    __m256 acc[4][2];                                                        \
                                                                              \
     UNROLL                                                                   \
     for (int j = 0; j < 4; j++)                                              \
       UNROLL                                                                 \
       for (int k = 0; k < 2; k++)                                            \
-        acc[j][k] = acc2[j][k] = _mm512_setzero_ps ();                       \
+        acc[j][k] = _mm256_setzero_ps ();                                    \
     for (; i + 4 <= nb; i += 4)                                              \
       {                                                                      \
         __m512i q01[2], q23[2], c01[2], c23[2];                              \
@@ -541,13 +559,10 @@ flipped_pair (const DocentBlockQ8_0 *y)
             UNROLL                                                           \
             for (int k = 0; k < 2; k++)                                      \
               {                                                              \
-                __m512 dd = _mm512_castps128_ps512 (_mm_mul_ps (dx[k], dy)); \
+                __m128 dd = _mm_mul_ps (dx[k], dy);                          \
                 __m512i p01 = _mm512_dpbusd_epi32 (c01[k], a01, q01[k]);     \
                 __m512i p23 = _mm512_dpbusd_epi32 (c23[k], a23, q23[k]);     \
-                acc[j][k] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx01, dd), \
-                                             _mm512_cvtepi32_ps (p01), acc[j][k]); \
-                acc2[j][k] = _mm512_fmadd_ps (_mm512_permutexvar_ps (idx23, dd), \
-                                              _mm512_cvtepi32_ps (p23), acc2[j][k]); \
+                acc[j][k] = chain_four (acc[j][k], dd, p01, p23);            \
               }                                                              \
           }                                                                  \
       }                                                                      \
@@ -573,9 +588,8 @@ flipped_pair (const DocentBlockQ8_0 *y)
             for (int k = 0; k < 2; k++)                                      \
               {                                                              \
                 __m512i p = _mm512_dpbusd_epi32 (c[k], ay, q[k]);            \
-                acc[j][k] = _mm512_fmadd_ps (pair_scale (d0[k] * half_to_float (y[0].d), \
-                                                         d1[k] * half_to_float (y[1].d)), \
-                                             _mm512_cvtepi32_ps (p), acc[j][k]); \
+                acc[j][k] = chain_two (acc[j][k], d0[k] * half_to_float (y[0].d), \
+                                       d1[k] * half_to_float (y[1].d), p);   \
               }                                                              \
           }                                                                  \
       }                                                                      \
@@ -585,12 +599,11 @@ flipped_pair (const DocentBlockQ8_0 *y)
       for (int k = 0; k < 2; k++)                                            \
         {                                                                    \
           const wtype *x = (const wtype *) row_ptr (w, w_stride, k);         \
-          float o = _mm512_reduce_add_ps (_mm512_add_ps (acc[j][k], acc2[j][k])); \
           if (i < nb)                                                        \
-            o += hsum_ps (tail_block (one_weight (x + i),                    \
-                                      (const DocentBlockQ8_0 *) row_ptr (a, a_stride, j) + i, \
-                                      half_to_float (x[i].d)));              \
-          out[j * out_stride + k] = o;                                       \
+            acc[j][k] = tail_block (acc[j][k], one_weight (x + i),           \
+                                    (const DocentBlockQ8_0 *) row_ptr (a, a_stride, j) + i, \
+                                    half_to_float (x[i].d));                 \
+          out[j * out_stride + k] = hsum_ps (acc[j][k]);                     \
         }                                                                    \
   }                                                                          \
   static void                                                                \

@@ -254,8 +254,10 @@ dot_lanes (const float *a,
 {
   float acc[LANES] = { 0 };
 
+  /* Both factors are half-precision values, so the product is exact
+   * and a multiply-add rounds as a fused one does. */
   for (guint i = 0; i < n; i++)
-    acc[i % LANES] = fmaf (a[i], b[i], acc[i % LANES]);
+    acc[i % LANES] += a[i] * b[i];
   return lanes_sum (acc);
 }
 
@@ -266,7 +268,7 @@ axpy_f32 (float       *y,
           guint        n)
 {
   for (guint i = 0; i < n; i++)
-    y[i] = fmaf (a, x[i], y[i]);
+    y[i] += a * x[i];
 }
 
 /* out[d] = the tree sum of acc[l * stride + d] over the 16 lanes l. */

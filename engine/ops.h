@@ -75,9 +75,11 @@ void  docent_geglu        (float       *gate,
  * rows `stride` elements apart. As the reference implementation does with
  * a half-precision cache, the (scaled) queries and the attention weights
  * are rounded to half precision before their products; which of the two
- * scales an architecture uses therefore matters in the last bits.
- * Scratch: `scores` n_q * (last - first) floats, `work` (n_q + 1) *
- * head_dim floats. */
+ * scales an architecture uses therefore matters in the last bits. The
+ * products are summed in the reference's order (16 lanes by position).
+ * Scratch: `scores` n_q * (last - first) floats, `work`
+ * DOCENT_ATTENTION_WORK (n_q, head_dim) floats. */
+#define DOCENT_ATTENTION_WORK(n_q, head_dim) ((17 * (gsize) (n_q) + 1) * (head_dim))
 void  docent_attention_group (float            *out,
                               const float      *q,
                               guint             n_q,
