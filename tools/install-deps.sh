@@ -10,7 +10,7 @@ PACKAGES="
   libsqlite3-dev libpoppler-glib-dev libxml2-dev libarchive-dev
   libsoup-3.0-dev libjson-glib-dev libcairo2-dev libfaiss-dev libopenblas-dev
   libtesseract-dev tesseract-ocr-eng tesseract-ocr libtiff-dev libjpeg-dev libpng-dev
-  poppler-utils xvfb xauth dbus-daemon
+  poppler-utils xvfb xauth dbus-daemon strace util-linux
 "
 if [ "${1:-}" = "--fuzz" ]; then
   PACKAGES="$PACKAGES clang libclang-rt-14-dev"
