@@ -22,19 +22,28 @@ typedef struct {
   gboolean number;      /* starts with a digit */
 } DocentWord;
 
-/* The words of text[0, len) (len -1: NUL-terminated); an array of
- * DocentWord that frees the stems itself. */
+/* The words of text[0, len) (len -1: NUL-terminated; invalid UTF-8 is
+ * read as separators); an array of DocentWord that frees the stems itself.
+ * CJK characters are one word each; irregular forms ("kept", "paid") are
+ * mapped to their base before stemming. */
 GArray    *docent_answer_words         (const char *text,
                                         gssize      len);
 /* The distinct stems of the content (non-stop) words, as a set. */
 GHashTable *docent_answer_content_set  (const char *text,
                                         gssize      len);
-/* Lower-cases, strips accents and stems one word; `lower` says whether it
- * is already lower-case ASCII. Returns a new string. */
+/* Lower-cases one word, strips its accents, a possessive 's and other
+ * apostrophes (no stemming). Returns a new string. */
 char      *docent_answer_normalize_word (const char *word,
                                          gssize      len);
-/* Stems a lower-case word in place: -s/-es/-ies, -ing, -ed, final -e. */
+/* Stems a lower-case word in place: -s/-es/-ies, -ly, -ing, -ed, final -e. */
 void       docent_answer_stem          (char       *word);
+/* A word or a space-separated phrase as the words of a text are stemmed
+ * (lower-cased, irregular forms mapped, stemmed). Returns a new string. */
+char      *docent_answer_stem_word     (const char *word);
+/* The other stems that stand for `stem` in the thesaurus of everyday and
+ * formal words (answer-text.c), or NULL; `stem` may be a two-word phrase
+ * ("move out"). The array belongs to the table. */
+GPtrArray *docent_answer_synonyms      (const char *stem);
 /* Whether a lower-case (unstemmed) word is a stop word. */
 gboolean   docent_answer_is_stop_word  (const char *word);
 

@@ -84,8 +84,9 @@ has_vowel (const char *w,
   return FALSE;
 }
 
-/* Plurals (-s, -es, -ies), then -ing / -ed (undoubling "stopp"), then a
- * final -e, so that "notice", "notices", "noticed" and "noticing" agree.
+/* Plurals (-s, -es, -ies), then -ly ("monthly") or -ing / -ed (undoubling
+ * "stopp"), then a final -e, so that "notice", "notices", "noticed" and
+ * "noticing" agree.
  * Suffixes are ASCII, so cutting them never splits a UTF-8 sequence. */
 void
 docent_answer_stem (char *w)
@@ -184,6 +185,168 @@ base_form (const char *word)
       g_once_init_leave (&table, t);
     }
   return g_hash_table_lookup (table, word);
+}
+
+char *
+docent_answer_stem_word (const char *word)
+{
+  g_auto(GStrv) parts = g_strsplit (word, " ", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *norm = docent_answer_normalize_word (parts[i], -1);
+      const char *base = base_form (norm);
+
+      if (base != NULL)
+        {
+          g_free (norm);
+          norm = g_strdup (base);
+        }
+      if (!g_ascii_isdigit (norm[0]))
+        docent_answer_stem (norm);
+      g_free (parts[i]);
+      parts[i] = norm;
+    }
+  return g_strjoinv (" ", parts);
+}
+
+/* ---- synonyms --------------------------------------------------------------- */
+
+/* A small thesaurus of everyday and formal words for the same thing, the
+ * kind of pairs people use when asking about a contract, a policy, a
+ * guideline or a manual ("quit" / "resign", "vacation" / "annual leave",
+ * "fix" / "repair", "warning" / "notice"). Each line is a group: every
+ * word stands for every other one. Two-word entries ("move out") are
+ * phrases a question may use for one of the single words. Kept small and
+ * general on purpose — words with several common senses ("leave", "let",
+ * "pay") appear only where the other words pin the sense down — and a
+ * match through it always counts for less than the word itself
+ * (answer-extract.c), so a loose pair costs little. */
+static const char *const synonym_groups[][5] = {
+  /* leaving, ending */
+  { "quit", "resign", "resignation", NULL },
+  { "end", "terminate", "expire", NULL },
+  { "run out", "end", "expire", NULL },
+  { "move out", "vacate", "leave", NULL },
+  { "break", "terminate", "leave", NULL },
+  /* time off */
+  { "vacation", "holiday", "leave", NULL },
+  { "day off", "leave", NULL },
+  { "time off", "leave", NULL },
+  { "die", "death", "bereavement", NULL },
+  { "sick", "ill", "sickness", NULL },
+  { "baby", "child", "birth", NULL },
+  { "carer", "caregiver", NULL },
+  { "father", "mother", "parent", NULL },
+  /* telling, asking, allowing */
+  { "warning", "notice", "notify", NULL },
+  { "tell", "notify", "inform", "notice", NULL },
+  { "ask", "request", NULL },
+  { "allow", "permit", "consent", NULL },
+  { "forbid", "prohibit", "ban", NULL },
+  /* money */
+  { "cost", "fee", "price", "charge", NULL },
+  { "salary", "pay", "wage", NULL },
+  { "refund", "reimburse", NULL },
+  { "money", "budget", NULL },
+  { "penalty", "fine", "fee", NULL },
+  /* renting */
+  { "rent", "rental", NULL },
+  { "rent out", "sublet", "rental", NULL },
+  { "sublet", "sublease", "subtenant", NULL },
+  { "flat", "apartment", "premises", NULL },
+  { "renter", "tenant", NULL },
+  { "friend", "guest", "visitor", NULL },
+  { "put up", "raise", "increase", NULL },
+  /* work */
+  { "job", "employment", "position", NULL },
+  { "boss", "manager", "supervisor", NULL },
+  { "staff", "employee", NULL },
+  { "company", "employer", "organisation", NULL },
+  { "trip", "travel", NULL },
+  { "food", "meal", NULL },
+  { "car", "vehicle", NULL },
+  { "course", "training", NULL },
+  /* health */
+  { "doctor", "physician", NULL },
+  { "medication", "medicine", "drug", "tablet", NULL },
+  { "pregnant", "pregnancy", NULL },
+  { "kidney", "renal", NULL },
+  { "recheck", "check", NULL },
+  { "aim", "target", "goal", NULL },
+  /* order and size */
+  { "start", "begin", "initial", "first", NULL },
+  { "highest", "maximum", NULL },
+  { "lowest", "minimum", NULL },
+  { "big", "large", NULL },
+  /* things and fixing them */
+  { "fix", "repair", NULL },
+  { "broken", "faulty", "defect", NULL },
+  { "swap", "replace", "change", NULL },
+  { "lose", "stolen", "missing", NULL },
+  { "machine", "maker", "appliance", NULL },
+  { "guarantee", "warranty", NULL },
+  { "clean", "wash", "rinse", NULL },
+  { "call", "phone", "contact", NULL },
+  { "help", "support", "service", NULL },
+  { "error", "fault", NULL },
+  { "display", "screen", "show", NULL },
+  { "new", "replace", "replacement", NULL },
+  { "solution", "liquid", NULL },
+};
+
+/* stem → NULL-terminated array of the other stems of its groups */
+static GHashTable *
+synonym_table (void)
+{
+  static GHashTable *table;
+
+  if (g_once_init_enter (&table))
+    {
+      GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_ptr_array_unref);
+
+      for (guint g = 0; g < G_N_ELEMENTS (synonym_groups); g++)
+        {
+          char *stems[G_N_ELEMENTS (synonym_groups[0])] = { NULL };
+          guint n = 0;
+
+          for (; n < G_N_ELEMENTS (synonym_groups[g]) && synonym_groups[g][n] != NULL; n++)
+            stems[n] = docent_answer_stem_word (synonym_groups[g][n]);
+          for (guint i = 0; i < n; i++)
+            {
+              GPtrArray *alts = g_hash_table_lookup (t, stems[i]);
+
+              if (alts == NULL)
+                {
+                  alts = g_ptr_array_new_with_free_func (g_free);
+                  g_hash_table_insert (t, g_strdup (stems[i]), alts);
+                }
+              for (guint k = 0; k < n; k++)
+                {
+                  gboolean dup = strcmp (stems[k], stems[i]) == 0;
+
+                  for (guint a = 0; a < alts->len && !dup; a++)
+                    dup = strcmp (alts->pdata[a], stems[k]) == 0;
+                  /* phrases are looked up, never matched as alternatives */
+                  if (!dup && strchr (stems[k], ' ') == NULL)
+                    g_ptr_array_add (alts, g_strdup (stems[k]));
+                }
+            }
+          for (guint i = 0; i < n; i++)
+            g_free (stems[i]);
+        }
+      g_once_init_leave (&table, t);
+    }
+  return table;
+}
+
+GPtrArray *
+docent_answer_synonyms (const char *stem)
+{
+  GPtrArray *alts = g_hash_table_lookup (synonym_table (), stem);
+
+  return alts != NULL && alts->len > 0 ? alts : NULL;
 }
 
 static gboolean

@@ -133,7 +133,7 @@ double     docent_answer_relevance      (const char          *question,
                                          const DocentPassage *passages,
                                          guint                n_passages);
 /* Below this, answer that the documents do not cover the question. */
-#define DOCENT_ANSWER_MIN_RELEVANCE 0.5
+#define DOCENT_ANSWER_MIN_RELEVANCE 0.46
 gboolean   docent_answer_should_refuse  (const char          *question,
                                          const DocentPassage *passages,
                                          guint                n_passages);

@@ -16,10 +16,13 @@
 #include "tests/eval-run.h"
 #include "tests/fixtures.h"
 
-#define MIN_RECALL_AT_5         0.8
-#define MIN_ANSWER_ACCURACY     0.6
-#define MIN_CITATION_PRECISION  0.7
-#define MIN_REFUSAL_ACCURACY    0.7
+/* About 0.03 under the extractive figures measured with them (recall@5
+ * 1.000, answer accuracy 0.827, citation precision 0.951, refusal
+ * accuracy 0.916). */
+#define MIN_RECALL_AT_5         0.97
+#define MIN_ANSWER_ACCURACY     0.80
+#define MIN_CITATION_PRECISION  0.92
+#define MIN_REFUSAL_ACCURACY    0.88
 
 typedef struct {
   char *dir;
