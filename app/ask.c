@@ -75,6 +75,47 @@ retrieval_query (const char *question,
   return g_strconcat (last->question, " ", question, NULL);
 }
 
+/* Does the question point back at the previous turn ("when do I get it
+ * back?", "and the second one?")? */
+static gboolean
+refers_back (const char *question)
+{
+  static const char *const words[] = {
+    "it", "its", "that", "this", "these", "those", "they", "them", "their",
+    "one", "ones", "he", "she", "him", "her", "there", "same", NULL
+  };
+  g_autofree char *lower = g_utf8_strdown (question, -1);
+  g_auto(GStrv) tokens = g_regex_split_simple ("[^[:alnum:]']+", lower, 0, 0);
+
+  for (guint i = 0; tokens[i] != NULL; i++)
+    if (g_strv_contains (words, tokens[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* A follow-up's own words may be few: it is answerable if it, or it with
+ * the previous question, is covered — or, when it refers back, if the
+ * previous question was (and was answered). */
+static gboolean
+should_refuse (const char          *question,
+               const char          *query,
+               GPtrArray           *turns,
+               const DocentPassage *passages,
+               guint                n)
+{
+  const DocentTurn *last;
+
+  if (!docent_answer_should_refuse (question, passages, n) ||
+      !docent_answer_should_refuse (query, passages, n))
+    return FALSE;
+  if (turns == NULL || turns->len == 0 || !refers_back (question))
+    return TRUE;
+  last = g_ptr_array_index (turns, turns->len - 1);
+  if (g_strcmp0 (last->answer, docent_answer_refusal_text ()) == 0)
+    return TRUE;
+  return docent_answer_should_refuse (last->question, passages, n);
+}
+
 /* ---- retrieval ------------------------------------------------------------ */
 
 static GPtrArray *
@@ -217,16 +258,34 @@ source_budget (DocentChatBackend  *backend,
 
 /* ---- answering ------------------------------------------------------------ */
 
+/* Sentences are picked for the question as asked, else for it in context
+ * (with the question before it: "when do I get it back?" alone says
+ * nothing of a deposit); the answer keeps the question as asked. */
 static gboolean
 answer_extractive (DocentAnswer            *answer,
+                   const char              *query,
                    const DocentPassage     *passages,
                    guint                    n,
                    const DocentAskOptions  *opts,
                    GError                 **error)
 {
+  char *asked = answer->question;
+  gboolean ok;
+
   g_ptr_array_extend_and_steal (answer->sources,
                                 docent_answer_pack_sources (passages, n, NULL, EXTRACTIVE_BUDGET));
-  if (!docent_answer_extract (answer, 0, error))
+  ok = docent_answer_extract (answer, 0, error);
+  if (ok && answer->refused && g_strcmp0 (query, asked) != 0)
+    {
+      answer->refused = FALSE;
+      g_clear_pointer (&answer->answer, g_free);
+      g_ptr_array_set_size (answer->citations, 0);
+      g_array_set_size (answer->uncited, 0);
+      answer->question = (char *) query;
+      ok = docent_answer_extract (answer, 0, error);
+      answer->question = asked;
+    }
+  if (!ok)
     return FALSE;
   if (opts->callback != NULL && answer->answer != NULL)
     opts->callback (answer->answer, strlen (answer->answer), opts->user_data);
@@ -359,17 +418,13 @@ docent_library_ask (DocentLibrary           *library,
                                                               : DOCENT_ANSWER_EXTRACTIVE);
   answer->timings.retrieval_ms = ms_since (start);
 
-  /* A follow-up's own words may be few ("and the second one?"): it is
-   * answerable if either it or the combined query is covered. */
-  if (hits->len == 0 ||
-      (docent_answer_should_refuse (opts->question, passages, hits->len) &&
-       docent_answer_should_refuse (query, passages, hits->len)))
+  if (hits->len == 0 || should_refuse (opts->question, query, turns, passages, hits->len))
     {
       refuse (answer, passages, hits->len, opts);
       ok = TRUE;
     }
   else if (backend == NULL)
-    ok = answer_extractive (answer, passages, hits->len, opts, error);
+    ok = answer_extractive (answer, query, passages, hits->len, opts, error);
   else
     {
       history = turns != NULL ? history_messages (turns) : NULL;

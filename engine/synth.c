@@ -17,6 +17,7 @@ static const DocentSynthShape shapes[] = {
   { "bge-small", "bert", 384, 12, 12, 12, 0, 1536, 30522, 512, FALSE, 0, 0.0f },
   /* For tests: an embedder small enough to write and run in milliseconds. */
   { "tiny-bert", "bert", 64, 2, 4, 4, 0, 128, 2048, 512, FALSE, 0, 0.0f },
+  { "tiny-qwen2", "qwen2", 64, 2, 4, 2, 0, 128, 1024, 4096, TRUE, 0, 1000000.0f },
 };
 
 const DocentSynthShape *
