@@ -2,12 +2,20 @@
  *
  * A vector is stored as its floats in host byte order (little-endian on
  * every machine Docent runs on); its length in bytes says its dimension,
- * which is how a vector of another model's size is caught on read. */
+ * which is how a vector of another model's size is caught on read.
+ *
+ * Each row's rowid is its version: written as (generation << 32) + i by
+ * the transaction that stores it, so it changes whenever the vector is
+ * written and is never handed out twice, even when a chunk id comes back
+ * (SQLite reuses the largest rowids of deleted chunks). A vector index
+ * syncs on (chunk id, version) pairs, not on chunk ids alone. */
 #include "index/embeddings.h"
 
 #include <string.h>
 
 #include <sqlite3.h>
+
+#include "index/vectors.h"
 
 void
 docent_pending_chunk_free (DocentPendingChunk *chunk)
@@ -109,14 +117,22 @@ docent_store_put_embeddings (DocentStore   *store,
                              GError       **error)
 {
   /* The WHERE skips chunks deleted since they were handed out: a document
-   * updated while its old chunks were being embedded. */
+   * updated while its old chunks were being embedded. ?4 is the version
+   * (the rowid, see above). */
   static const char sql[] =
-    "INSERT OR REPLACE INTO embeddings (chunk_id, embedder, vector)"
-    " SELECT ?2, ?1, ?3 WHERE EXISTS (SELECT 1 FROM chunks WHERE id = ?2)";
+    "INSERT OR REPLACE INTO embeddings (rowid, chunk_id, embedder, vector)"
+    " SELECT ?4, ?2, ?1, ?3 WHERE EXISTS (SELECT 1 FROM chunks WHERE id = ?2)";
   sqlite3_stmt *stmt;
+  gint64 generation;
 
+  if (n == 0)
+    return TRUE;
   if (!docent_store_begin (store, error))
     return FALSE;
+  /* This transaction's generation, unique to it: the versions' base. */
+  if (!docent_store_bump_generation (store, error) ||
+      !docent_store_generation (store, &generation, error))
+    goto fail;
   for (guint i = 0; i < n; i++)
     {
       stmt = statement_for_embedder (store, sql, embedder, error);
@@ -125,11 +141,10 @@ docent_store_put_embeddings (DocentStore   *store,
       sqlite3_bind_int64 (stmt, 2, chunk_ids[i]);
       sqlite3_bind_blob (stmt, 3, vectors + (gsize) i * dim, (int) (dim * sizeof (float)),
                          SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 4, (gint64) ((guint64) generation << 32 | i));
       if (!docent_store_step_done (store, stmt, "cannot store a vector", error))
         goto fail;
     }
-  if (n > 0 && !docent_store_bump_generation (store, error))
-    goto fail;
   return docent_store_commit (store, error);
 
 fail:
@@ -161,6 +176,38 @@ docent_store_embedding_ids (DocentStore  *store,
   return g_steal_pointer (&ids);
 }
 
+gboolean
+docent_store_embedding_versions (DocentStore  *store,
+                                 const char   *embedder,
+                                 GArray      **ids_out,
+                                 GArray      **versions_out,
+                                 GError      **error)
+{
+  /* Answered from the (embedder, chunk_id) index, which holds the rowid. */
+  static const char sql[] =
+    "SELECT chunk_id, rowid FROM embeddings WHERE embedder = ?1 ORDER BY chunk_id";
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) versions = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt = statement_for_embedder (store, sql, embedder, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 version = sqlite3_column_int64 (stmt, 1);
+
+      g_array_append_val (ids, id);
+      g_array_append_val (versions, version);
+    }
+  if (!docent_store_finish_rows (store, stmt, rc, "cannot list vectors", error))
+    return FALSE;
+  *ids_out = g_steal_pointer (&ids);
+  *versions_out = g_steal_pointer (&versions);
+  return TRUE;
+}
+
 /* Copies the vector in column `col` into out, checking its size. */
 static gboolean
 copy_vector (DocentStore   *store,
@@ -175,7 +222,7 @@ copy_vector (DocentStore   *store,
 
   if (bytes != (int) (dim * sizeof (float)))
     {
-      g_set_error (error, DOCENT_STORE_ERROR, DOCENT_STORE_ERROR_SCHEMA,
+      g_set_error (error, DOCENT_VECTORS_ERROR, DOCENT_VECTORS_ERROR_DIMENSION,
                    "the vector of chunk %" G_GINT64_FORMAT " has %d dimensions, "
                    "expected %u (%s)", chunk_id, bytes / (int) sizeof (float), dim,
                    docent_store_path (store));

@@ -37,7 +37,8 @@ gboolean   docent_store_count_pending    (DocentStore    *store,
                                           GError        **error);
 
 /* Stores n vectors of `dim` floats in one transaction (replacing existing
- * ones); vectors of chunks deleted meanwhile are skipped, not an error. */
+ * ones) and gives each a new version; vectors of chunks deleted meanwhile
+ * are skipped, not an error. */
 gboolean   docent_store_put_embeddings   (DocentStore    *store,
                                           const char     *embedder,
                                           const gint64   *chunk_ids,
@@ -51,8 +52,19 @@ GArray    *docent_store_embedding_ids    (DocentStore    *store,
                                           const char     *embedder,
                                           GError        **error);
 
-/* Reads the vectors of `ids` (n × dim floats into out; ids without a
- * vector, or whose vector has another dimension, are an error). */
+/* The same with each vector's version (gint64, parallel to the ids): a
+ * number that changes whenever the vector is written and is never reused,
+ * even when SQLite hands a deleted chunk's id to a new chunk. What a vector
+ * index syncs on. */
+gboolean   docent_store_embedding_versions (DocentStore  *store,
+                                            const char   *embedder,
+                                            GArray      **ids,
+                                            GArray      **versions,
+                                            GError      **error);
+
+/* Reads the vectors of `ids` (n × dim floats into out). Ids without a
+ * vector are DOCENT_STORE_ERROR_NOT_FOUND; a vector of another dimension
+ * is DOCENT_VECTORS_ERROR_DIMENSION (vectors.h). */
 gboolean   docent_store_read_embeddings  (DocentStore    *store,
                                           const char     *embedder,
                                           const gint64   *ids,
@@ -63,7 +75,7 @@ gboolean   docent_store_read_embeddings  (DocentStore    *store,
 
 /* Calls func for every vector of `embedder` in id order, `batch` at a time
  * (ids and n × dim floats); stops early when func returns FALSE. Vectors of
- * another dimension are an error. */
+ * another dimension are DOCENT_VECTORS_ERROR_DIMENSION. */
 typedef gboolean (*DocentEmbeddingBatchFunc) (const gint64 *ids,
                                               const float  *vectors,
                                               guint         n,

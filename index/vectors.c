@@ -4,12 +4,17 @@
  * Cache file layout (host byte order):
  *
  *   FileHeader | embedder id (embedder_len bytes) | ids (count × int64,
- *   ascending) | FAISS index (faiss_write_index output, faiss_bytes)
+ *   ascending) | versions (count × int64, the ids' vector versions) |
+ *   FAISS index (faiss_write_index output, faiss_bytes)
  *
- * `checksum` covers everything after the header, so a torn or flipped
- * file is caught before FAISS parses it (FAISS trusts its sizes). The ids
- * are kept beside the index because neither FAISS index kind used here
- * lists its ids cheaply, and syncing needs them. */
+ * `checksum` covers the whole file (the header with its checksum field
+ * zeroed, then the rest), so a torn or flipped file is caught before FAISS
+ * parses it (FAISS trusts its sizes) and a flipped header field cannot
+ * pass for another kind or nprobe. The ids are kept beside the index
+ * because neither FAISS index kind used here lists its ids cheaply, and
+ * syncing needs them; the versions because an id alone does not say the
+ * vector is the same (SQLite gives a deleted chunk's id to the next chunk,
+ * see embeddings.c). */
 #include "index/vectors.h"
 
 #include <errno.h>
@@ -36,11 +41,16 @@
 G_DEFINE_QUARK (docent-vectors-error-quark, docent_vectors_error)
 
 #define FILE_MAGIC "DCNTVEC1"
-#define FILE_VERSION 1u
+/* 2: versions beside the ids; the checksum covers the header too. */
+#define FILE_VERSION 2u
 #define READ_BATCH 8192u
 #define CALIBRATION_QUERIES 100u
 #define RECALL_K 10u
 #define TARGET_RECALL 0.98
+/* nprobe is calibrated on a sample of queries; asking the sample for a
+ * little more than the target keeps other queries above it (at exactly
+ * the target, about one set of 50 unseen queries in 20 fell below it). */
+#define CALIBRATION_RECALL 0.99
 /* Vectors per list the IVF quantizer is trained on (FAISS wants >= 39). */
 #define TRAIN_PER_LIST 64u
 /* An IVF index is worth having only if it scans at most this fraction of
@@ -70,6 +80,9 @@ struct _DocentVectorIndex {
   FaissIndex *index;
   DocentVectorKind kind;
   GArray *ids;              /* gint64, ascending: what the index holds */
+  GArray *versions;         /* gint64, the ids' vector versions */
+  gboolean broken;          /* a sync failed halfway: the FAISS index may
+                             * disagree with ids, rebuild at the next sync */
   gint64 generation;
   guint nprobe;
   guint64 trained_for;
@@ -119,6 +132,19 @@ checksum (const guint8 *data,
   for (; i < n; i++)
     h = (h ^ data[i]) * prime;
   return h ^ (h >> 31);
+}
+
+/* The file's checksum: the header with its checksum field zeroed, and the
+ * body after it. */
+static guint64
+file_checksum (const FileHeader *header,
+               const guint8     *body,
+               gsize             n)
+{
+  FileHeader h = *header;
+
+  h.checksum = 0;
+  return checksum ((const guint8 *) &h, sizeof h) * 0x9e3779b97f4a7c15ull ^ checksum (body, n);
 }
 
 char *
@@ -366,7 +392,7 @@ recall_at (FaissIndex *index,
   return wanted == 0 ? 1.0 : (double) found / wanted;
 }
 
-/* The smallest nprobe with recall@10 >= TARGET_RECALL: doubling, then a
+/* The smallest nprobe with recall@10 >= CALIBRATION_RECALL: doubling, then a
  * binary search between the last two powers of two. 0 on error. */
 static guint
 calibrate (FaissIndex *index,
@@ -377,7 +403,7 @@ calibrate (FaissIndex *index,
   guint lo = 0, hi = 1;
   double r;
 
-  while ((r = recall_at (index, truth, hi, error)) < TARGET_RECALL && hi < nlist)
+  while ((r = recall_at (index, truth, hi, error)) < CALIBRATION_RECALL && hi < nlist)
     {
       if (r < 0)
         return 0;
@@ -393,7 +419,7 @@ calibrate (FaissIndex *index,
       r = recall_at (index, truth, mid, error);
       if (r < 0)
         return 0;
-      if (r >= TARGET_RECALL)
+      if (r >= CALIBRATION_RECALL)
         hi = mid;
       else
         lo = mid;
@@ -474,7 +500,7 @@ build_ivf (DocentVectorIndex  *vi,
       goto out;
     }
   g_debug ("IVF needs nprobe %u of %u lists for recall %.2f: exact search instead",
-           *nprobe, nlist, TARGET_RECALL);
+           *nprobe, nlist, CALIBRATION_RECALL);
   g_array_set_size (ids, 0);
 
 out:
@@ -586,11 +612,12 @@ save_file (DocentVectorIndex  *vi,
   h.trained_for = vi->trained_for;
   h.faiss_bytes = n_blob;
   h.embedder_len = (guint32) strlen (vi->embedder);
-  body = g_byte_array_sized_new (h.embedder_len + vi->ids->len * sizeof (gint64) + n_blob);
+  body = g_byte_array_sized_new (h.embedder_len + 2 * vi->ids->len * sizeof (gint64) + n_blob);
   g_byte_array_append (body, (const guint8 *) vi->embedder, h.embedder_len);
   g_byte_array_append (body, (const guint8 *) vi->ids->data, vi->ids->len * sizeof (gint64));
+  g_byte_array_append (body, (const guint8 *) vi->versions->data, vi->ids->len * sizeof (gint64));
   g_byte_array_append (body, blob_data, (guint) n_blob);
-  h.checksum = checksum (body->data, body->len);
+  h.checksum = file_checksum (&h, body->data, body->len);
 
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -618,7 +645,9 @@ load_file (DocentVectorIndex  *vi,
   g_autoptr(GMappedFile) mapped = g_mapped_file_new (vi->path, FALSE, error);
   const guint8 *data;
   const FileHeader *h;
+  const guint8 *ids, *versions;
   gsize size, body;
+  gboolean is_ivf;
   FILE *f;
   int rc;
 
@@ -627,37 +656,49 @@ load_file (DocentVectorIndex  *vi,
   data = (const guint8 *) g_mapped_file_get_contents (mapped);
   size = g_mapped_file_get_length (mapped);
   h = (const FileHeader *) data;
-  if (size < sizeof *h || memcmp (h->magic, FILE_MAGIC, 8) != 0 || h->version != FILE_VERSION)
+  if (size < sizeof *h || memcmp (h->magic, FILE_MAGIC, 8) != 0)
     return file_error (error, vi->path, "not a Docent vector index");
-  if (h->count > size / sizeof (gint64) || h->embedder_len > size ||
+  if (h->version != FILE_VERSION)
+    return file_error (error, vi->path, "written by another version of Docent");
+  if (h->count > size / (2 * sizeof (gint64)) || h->embedder_len > size ||
       h->faiss_bytes > size)
     return file_error (error, vi->path, "truncated");
-  body = h->embedder_len + h->count * sizeof (gint64) + h->faiss_bytes;
+  body = h->embedder_len + 2 * h->count * sizeof (gint64) + h->faiss_bytes;
   if (size - sizeof *h != body)
     return file_error (error, vi->path, "truncated");
-  if (checksum (data + sizeof *h, body) != h->checksum)
+  if (file_checksum (h, data + sizeof *h, body) != h->checksum)
     return file_error (error, vi->path, "checksum mismatch (damaged file)");
   if (h->dim != vi->dim || h->embedder_len != strlen (vi->embedder) ||
       memcmp (data + sizeof *h, vi->embedder, h->embedder_len) != 0)
     return file_error (error, vi->path, "made for another embedding model");
+  if (h->kind != DOCENT_VECTORS_EXACT && h->kind != DOCENT_VECTORS_IVF)
+    return file_error (error, vi->path, "unknown index kind");
+  ids = data + sizeof *h + h->embedder_len;
+  versions = ids + h->count * sizeof (gint64);
 
-  f = fmemopen ((void *) (data + sizeof *h + h->embedder_len + h->count * sizeof (gint64)),
-                h->faiss_bytes, "rb");
+  f = fmemopen ((void *) (versions + h->count * sizeof (gint64)), h->faiss_bytes, "rb");
   if (f == NULL)
     return file_error (error, vi->path, g_strerror (errno));
   rc = faiss_read_index (f, 0, &vi->index);
   fclose (f);
   if (!faiss_ok (rc, "cannot read the vector index", error))
     return FALSE;
+  is_ivf = faiss_IndexIVFFlat_cast (vi->index) != NULL;
   if ((guint64) faiss_Index_ntotal (vi->index) != h->count ||
-      (guint) faiss_Index_d (vi->index) != vi->dim)
+      (guint) faiss_Index_d (vi->index) != vi->dim ||
+      is_ivf != (h->kind == DOCENT_VECTORS_IVF) ||
+      (is_ivf && (h->nprobe == 0 ||
+                  h->nprobe > faiss_IndexIVFFlat_nlist (faiss_IndexIVFFlat_cast (vi->index)))))
     {
       g_clear_pointer (&vi->index, faiss_Index_free);
-      return file_error (error, vi->path, "index and id list disagree");
+      return file_error (error, vi->path, "index and header disagree");
     }
-  g_array_set_size (vi->ids, h->count);
-  memcpy (vi->ids->data, data + sizeof *h + h->embedder_len, h->count * sizeof (gint64));
-  vi->kind = h->kind == DOCENT_VECTORS_IVF ? DOCENT_VECTORS_IVF : DOCENT_VECTORS_EXACT;
+  /* An empty GArray has no data pointer to memcpy into. */
+  g_array_set_size (vi->ids, 0);
+  g_array_append_vals (vi->ids, ids, h->count);
+  g_array_set_size (vi->versions, 0);
+  g_array_append_vals (vi->versions, versions, h->count);
+  vi->kind = h->kind;
   vi->nprobe = h->nprobe;
   vi->generation = h->generation;
   vi->trained_for = h->trained_for;
@@ -674,8 +715,33 @@ typedef struct {
   guint nprobe;
   guint64 trained_for;
   GArray *ids;
+  GArray *versions;
   gint64 generation;
 } Built;
+
+/* The versions of `streamed` (ascending) from the listing made before
+ * streaming (ascending too); 0, which no vector has, for an id written
+ * meanwhile, so that the next sync reads it again. */
+static GArray *
+versions_of (GArray *streamed,
+             GArray *listed_ids,
+             GArray *listed_versions)
+{
+  GArray *versions = g_array_sized_new (FALSE, FALSE, sizeof (gint64), streamed->len);
+  guint j = 0;
+
+  for (guint i = 0; i < streamed->len; i++)
+    {
+      gint64 id = g_array_index (streamed, gint64, i), version = 0;
+
+      while (j < listed_ids->len && g_array_index (listed_ids, gint64, j) < id)
+        j++;
+      if (j < listed_ids->len && g_array_index (listed_ids, gint64, j) == id)
+        version = g_array_index (listed_versions, gint64, j);
+      g_array_append_val (versions, version);
+    }
+  return versions;
+}
 
 static gboolean
 build (DocentVectorIndex  *vi,
@@ -684,13 +750,16 @@ build (DocentVectorIndex  *vi,
        GError            **error)
 {
   g_autoptr(GArray) listed = NULL;
+  g_autoptr(GArray) listed_versions = NULL;
 
   memset (out, 0, sizeof *out);
   /* The generation first: a change that lands after it makes the index
    * look stale (and get synced again), never look current while stale.
-   * The ids are those actually streamed in (one read snapshot). */
+   * The ids are those actually streamed in (one read snapshot); their
+   * versions come from the listing before it, so a vector rewritten in
+   * between is read again at the next sync, never kept as current. */
   if (!docent_store_generation (store, &out->generation, error) ||
-      (listed = docent_store_embedding_ids (store, vi->embedder, error)) == NULL)
+      !docent_store_embedding_versions (store, vi->embedder, &listed, &listed_versions, error))
     return FALSE;
   out->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   out->kind = DOCENT_VECTORS_EXACT;
@@ -704,6 +773,7 @@ build (DocentVectorIndex  *vi,
   if (out->index == NULL && !build_exact (vi, store, &out->index, out->ids, error))
     goto fail;
   out->trained_for = out->ids->len;
+  out->versions = versions_of (out->ids, listed, listed_versions);
   return TRUE;
 
 fail:
@@ -719,8 +789,11 @@ swap_in (DocentVectorIndex *vi,
   if (vi->index != NULL)
     faiss_Index_free (vi->index);
   g_array_unref (vi->ids);
+  g_array_unref (vi->versions);
   vi->index = b->index;
   vi->ids = b->ids;
+  vi->versions = b->versions;
+  vi->broken = FALSE;
   vi->kind = b->kind;
   vi->nprobe = b->nprobe;
   vi->trained_for = b->trained_for;
@@ -746,10 +819,13 @@ docent_vector_index_rebuild (DocentVectorIndex  *vi,
 }
 
 /* Splits the difference between the index's ids and the store's (both
- * ascending) into ids to remove and ids to add. */
+ * ascending, with their versions) into ids to remove and ids to add; an
+ * id whose vector changed is both. */
 static void
 diff_ids (GArray *have,
+          GArray *have_versions,
           GArray *want,
+          GArray *want_versions,
           GArray *remove,
           GArray *add)
 {
@@ -761,7 +837,14 @@ diff_ids (GArray *have,
       gint64 b = j < want->len ? g_array_index (want, gint64, j) : G_MAXINT64;
 
       if (a == b)
-        i++, j++;
+        {
+          if (g_array_index (have_versions, gint64, i) != g_array_index (want_versions, gint64, j))
+            {
+              g_array_append_val (remove, a);
+              g_array_append_val (add, b);
+            }
+          i++, j++;
+        }
       else if (a < b)
         g_array_append_val (remove, a), i++;
       else
@@ -811,7 +894,8 @@ add_ids (DocentVectorIndex  *vi,
 }
 
 /* Applies the store's changes since the index was written. Returns FALSE
- * with no error when a rebuild is simpler (most of it changed). */
+ * with no error when a rebuild is simpler (most of it changed) or needed
+ * (an earlier sync failed halfway). */
 static gboolean
 apply_changes (DocentVectorIndex  *vi,
                DocentStore        *store,
@@ -819,6 +903,7 @@ apply_changes (DocentVectorIndex  *vi,
                GError            **error)
 {
   g_autoptr(GArray) want = NULL;
+  g_autoptr(GArray) want_versions = NULL;
   g_autoptr(GArray) remove = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) add = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 generation;
@@ -827,12 +912,12 @@ apply_changes (DocentVectorIndex  *vi,
   *changed = FALSE;
   if (!docent_store_generation (store, &generation, error))
     return FALSE;
-  if (generation == vi->generation)
+  if (generation == vi->generation && !vi->broken)
     return TRUE;
-  want = docent_store_embedding_ids (store, vi->embedder, error);
-  if (want == NULL)
+  if (vi->broken ||
+      !docent_store_embedding_versions (store, vi->embedder, &want, &want_versions, error))
     return FALSE;
-  diff_ids (vi->ids, want, remove, add);
+  diff_ids (vi->ids, vi->versions, want, want_versions, remove, add);
   if (add->len > want->len / 2 + READ_BATCH)
     return FALSE;
 
@@ -841,10 +926,14 @@ apply_changes (DocentVectorIndex  *vi,
   if (ok)
     {
       g_array_unref (vi->ids);
+      g_array_unref (vi->versions);
       vi->ids = g_steal_pointer (&want);
+      vi->versions = g_steal_pointer (&want_versions);
       vi->generation = generation;
       *changed = TRUE;
     }
+  else if (remove->len > 0 || add->len > READ_BATCH)
+    vi->broken = TRUE;      /* some of it may have been applied */
   g_rw_lock_writer_unlock (&vi->lock);
   return ok;
 }
@@ -906,6 +995,7 @@ docent_vector_index_open_full (DocentStore  *store,
   vi->embedder = g_strdup (embedder);
   vi->dim = dim;
   vi->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  vi->versions = g_array_new (FALSE, FALSE, sizeof (gint64));
   vi->generation = -1;
 
   if (load_file (vi, &why))
@@ -930,6 +1020,7 @@ docent_vector_index_free (DocentVectorIndex *vi)
   if (vi->index != NULL)
     faiss_Index_free (vi->index);
   g_array_unref (vi->ids);
+  g_array_unref (vi->versions);
   g_free (vi->path);
   g_free (vi->embedder);
   g_rw_lock_clear (&vi->lock);

@@ -6,13 +6,16 @@
  * rename) with the store generation it reflects and a checksum. Opening
  * verifies the file (checksum, embedder, dimension, count, generation):
  * a stale index is brought up to date by applying the difference between
- * its ids and the table's (remove_ids for vectors that are gone, add for
- * new ones); a missing, unreadable or mismatched one is rebuilt.
+ * its (chunk id, vector version) pairs and the table's (remove_ids for
+ * vectors that are gone or were rewritten, add for new or rewritten ones:
+ * a chunk id alone is not enough, SQLite reuses them); a missing,
+ * unreadable or mismatched one is rebuilt.
  *
  * Index kind by size: exact inner-product search (IndexIDMap over
  * IndexFlatIP) below DOCENT_VECTORS_IVF_THRESHOLD vectors, an IVF-Flat
  * index above it, its nprobe calibrated at build time for recall@10 >= 0.98
- * against exact search on sample queries. An IVF index is rebuilt when the
+ * against exact search (0.99 on the sample queries it is calibrated with,
+ * so that other queries stay above 0.98). An IVF index is rebuilt when the
  * library outgrows the size it was trained for (see
  * docent_vector_index_wants_rebuild()).
  *
