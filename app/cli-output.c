@@ -1,5 +1,6 @@
 /* cli-output.c — docent-cli's read-only commands (list, status, search) and
  * their two faces: aligned text for people, one JSON object for scripts. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,8 +62,15 @@ format_size (gint64 bytes)
 
 static void
 document_to_json (JsonBuilder           *b,
+                  DocentStore           *store,
                   const DocentDocRecord *doc)
 {
+  guint ocr_pages = 0;
+  double ocr_confidence = 0;
+
+  /* A summary that cannot be read is reported as no OCR pages. */
+  if (!docent_store_ocr_summary (store, doc->id, &ocr_pages, &ocr_confidence, NULL))
+    ocr_pages = 0;
   json_builder_begin_object (b);
   docent_cli_json_int (b, "id", doc->id);
   docent_cli_json_string (b, "path", doc->path);
@@ -72,6 +80,13 @@ document_to_json (JsonBuilder           *b,
   docent_cli_json_string (b, "error", doc->error);
   docent_cli_json_int (b, "pages", doc->page_count);
   docent_cli_json_int (b, "chunks", doc->chunk_count);
+  /* Pages read by OCR and their mean confidence (0-100, null without). */
+  docent_cli_json_int (b, "pages_ocr", ocr_pages);
+  json_builder_set_member_name (b, "ocr_confidence");
+  if (ocr_pages > 0)
+    json_builder_add_double_value (b, round (ocr_confidence * 10) / 10);
+  else
+    json_builder_add_null_value (b);
   docent_cli_json_int (b, "size", doc->size);
   docent_cli_json_string (b, "sha256", doc->sha256);
   docent_cli_json_int (b, "mtime", doc->mtime);
@@ -136,7 +151,7 @@ docent_cli_list (DocentLibrary  *library,
       json_builder_set_member_name (b, "documents");
       json_builder_begin_array (b);
       for (guint i = 0; i < docs->len; i++)
-        document_to_json (b, docs->pdata[i]);
+        document_to_json (b, docent_library_store (library), docs->pdata[i]);
       json_builder_end_array (b);
       json_builder_end_object (b);
       docent_cli_print_json (b);

@@ -624,6 +624,8 @@ store_document (AddContext       *ctx,
         .height = page->height,
         .text = page->text->str,
         .layout = job->layouts->pdata[i],
+        .ocr = page->ocr,
+        .ocr_confidence = page->ocr_confidence,
       };
 
       g_array_append_val (pages, sp);

@@ -142,6 +142,13 @@ static const char *const migrations[] = {
 
   /* 2: listing one embedder's chunk ids without reading the vectors */
   "CREATE INDEX embeddings_by_embedder ON embeddings (embedder, chunk_id);",
+
+  /* 3: pages read by OCR, with tesseract's mean word confidence (NULL for
+   * other pages); the partial index answers per-document OCR summaries
+   * without reading the pages' text and layout. */
+  "ALTER TABLE pages ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE pages ADD COLUMN ocr_confidence REAL;"
+  "CREATE INDEX pages_ocr ON pages (document_id, ocr, ocr_confidence) WHERE ocr;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DOCENT_STORE_SCHEMA_VERSION);
@@ -911,6 +918,11 @@ bind_page (sqlite3_stmt  *stmt,
     }
   else
     sqlite3_bind_null (stmt, 6);
+  sqlite3_bind_int (stmt, 7, page->ocr ? 1 : 0);
+  if (page->ocr)
+    sqlite3_bind_double (stmt, 8, page->ocr_confidence);
+  else
+    sqlite3_bind_null (stmt, 8);
 }
 
 static gboolean
@@ -921,8 +933,9 @@ insert_pages (DocentStore            *store,
               GError                **error)
 {
   static const char sql[] =
-    "INSERT INTO pages (document_id, page_no, width, height, text, layout)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO pages (document_id, page_no, width, height, text, layout,"
+    "                   ocr, ocr_confidence)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
   return insert_rows (store, sql, document_id, pages, n_pages, bind_page,
                       "cannot store a page", error);
@@ -1389,6 +1402,35 @@ docent_store_get_page (DocentStore  *store,
                  document_id, page_no);
   else
     set_db_error (store, error, "cannot read the page");
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+gboolean
+docent_store_ocr_summary (DocentStore  *store,
+                          gint64        document_id,
+                          guint        *n_pages,
+                          double       *mean_confidence,
+                          GError      **error)
+{
+  static const char sql[] =
+    "SELECT count(*), coalesce(avg(ocr_confidence), 0) FROM pages"
+    " WHERE document_id = ?1 AND ocr";
+  sqlite3_stmt *stmt = statement_with_id (store, sql, document_id, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (n_pages != NULL)
+        *n_pages = sqlite3_column_int (stmt, 0);
+      if (mean_confidence != NULL)
+        *mean_confidence = sqlite3_column_double (stmt, 1);
+    }
+  else
+    set_db_error (store, error, "cannot read the pages' OCR summary");
   sqlite3_reset (stmt);
   return rc == SQLITE_ROW;
 }

@@ -24,7 +24,7 @@ typedef enum {
   DOCENT_STORE_ERROR_QUERY,      /* a search query with nothing to search for */
 } DocentStoreError;
 
-#define DOCENT_STORE_SCHEMA_VERSION 2
+#define DOCENT_STORE_SCHEMA_VERSION 3
 
 typedef enum {
   DOCENT_DOC_INDEXED,
@@ -55,6 +55,8 @@ typedef struct {
   double width, height;  /* points, 0 when not a paged format */
   const char *text;      /* the page's extracted text */
   GBytes *layout;        /* encoded character boxes (ingest/layout.h), or NULL */
+  gboolean ocr;          /* the text came from OCR */
+  double ocr_confidence; /* its mean word confidence, 0-100; ignored unless ocr */
 } DocentStorePage;
 
 typedef struct {
@@ -178,6 +180,14 @@ gboolean docent_store_get_page (DocentStore  *store,
                                 double       *width,
                                 double       *height,
                                 GError      **error);
+
+/* How many pages of a document came from OCR, and their mean confidence
+ * (the mean of the pages' means; 0 when none). */
+gboolean docent_store_ocr_summary (DocentStore  *store,
+                                   gint64        document_id,
+                                   guint        *n_pages,
+                                   double       *mean_confidence,
+                                   GError      **error);
 
 /* For the rest of the index layer (search, vectors), not for callers: the
  * connection, and a statement prepared once per store and kept. `sql` is

@@ -98,6 +98,36 @@ looks_like_html (const guint8 *data, gsize len)
          find_ascii_ci (data + i, len - i, "http://www.w3.org/1999/xhtml");
 }
 
+/* Images by their signatures, with enough of the header behind them to be
+ * an image at all: a PNG's complete IHDR chunk (a bare signature is just
+ * binary data), a JPEG's first marker, a TIFF's first IFD inside the file.
+ * BigTIFF is not read. */
+static DocentFormat
+sniff_image (const guint8 *data, gsize len)
+{
+  if (len >= 33 && memcmp (data, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) == 0)
+    {
+      guint32 w = ((guint32) data[16] << 24) | (data[17] << 16) | (data[18] << 8) | data[19];
+      guint32 h = ((guint32) data[20] << 24) | (data[21] << 16) | (data[22] << 8) | data[23];
+
+      return w > 0 && h > 0 ? DOCENT_FORMAT_PNG : DOCENT_FORMAT_UNKNOWN;
+    }
+  if (len >= 4 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF &&
+      (data[3] == 0xDB || data[3] == 0xEE || data[3] == 0xFE ||
+       (data[3] >= 0xC0 && data[3] <= 0xCF && data[3] != 0xC8) ||
+       (data[3] >= 0xE0 && data[3] <= 0xEF)))
+    return DOCENT_FORMAT_JPEG;
+  if (len >= 8 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
+    {
+      guint32 ifd = data[0] == 'I'
+        ? data[4] | (data[5] << 8) | (data[6] << 16) | ((guint32) data[7] << 24)
+        : ((guint32) data[4] << 24) | (data[5] << 16) | (data[6] << 8) | data[7];
+
+      return ifd >= 8 && ifd <= len - 2 ? DOCENT_FORMAT_TIFF : DOCENT_FORMAT_UNKNOWN;
+    }
+  return DOCENT_FORMAT_UNKNOWN;
+}
+
 static gboolean
 looks_binary (const guint8 *data, gsize len)
 {
@@ -121,9 +151,15 @@ docent_detect_format (const guint8 *data,
                       gsize         len)
 {
   gsize head = MIN (len, SNIFF_LEN);
+  DocentFormat format;
 
   if (len == 0)
     return DOCENT_FORMAT_UNKNOWN;
+  /* Images first: their signature is at the very start, while a PDF
+   * header is looked for anywhere in the first KiB. */
+  format = sniff_image (data, len);
+  if (format != DOCENT_FORMAT_UNKNOWN)
+    return format;
   /* The PDF header may follow some junk, which readers tolerate (1 KiB). */
   if (find_bytes (data, MIN (len, 1024), "%PDF-"))
     return DOCENT_FORMAT_PDF;
@@ -136,6 +172,13 @@ docent_detect_format (const guint8 *data,
   if (looks_like_html (data, head))
     return DOCENT_FORMAT_HTML;
   return DOCENT_FORMAT_TEXT;
+}
+
+gboolean
+docent_format_is_image (DocentFormat format)
+{
+  return format == DOCENT_FORMAT_PNG || format == DOCENT_FORMAT_JPEG ||
+         format == DOCENT_FORMAT_TIFF;
 }
 
 const char *
@@ -153,6 +196,9 @@ docent_format_name (DocentFormat format)
     case DOCENT_FORMAT_ZIP: return "zip";
     case DOCENT_FORMAT_OLE: return "ole";
     case DOCENT_FORMAT_BINARY: return "binary";
+    case DOCENT_FORMAT_PNG: return "png";
+    case DOCENT_FORMAT_JPEG: return "jpeg";
+    case DOCENT_FORMAT_TIFF: return "tiff";
     case DOCENT_FORMAT_UNKNOWN:
     default: return "unknown";
     }

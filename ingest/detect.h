@@ -17,11 +17,16 @@ typedef enum {
   DOCENT_FORMAT_ZIP,      /* a zip that is none of the above */
   DOCENT_FORMAT_OLE,      /* an OLE compound file: old Office formats, or
                            * a password-protected DOCX */
-  DOCENT_FORMAT_BINARY,   /* some other binary file (image, executable...) */
+  DOCENT_FORMAT_BINARY,   /* some other binary file (executable, ...) */
+  DOCENT_FORMAT_PNG,      /* images: read by OCR (image.h) */
+  DOCENT_FORMAT_JPEG,
+  DOCENT_FORMAT_TIFF,     /* classic TIFF, one or more pages */
 } DocentFormat;
 
 DocentFormat docent_detect_format (const guint8 *data,
                                    gsize         len);
+/* Images: PNG, JPEG, TIFF. */
+gboolean     docent_format_is_image (DocentFormat format);
 /* "pdf", "html", ... as stored in documents.type. */
 const char  *docent_format_name   (DocentFormat format);
 

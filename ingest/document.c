@@ -7,9 +7,11 @@
 
 #include <string.h>
 
-static void
+void
 docent_page_free (DocentPage *page)
 {
+  if (page == NULL)
+    return;
   g_string_free (page->text, TRUE);
   g_array_unref (page->headings);
   g_clear_pointer (&page->boxes, g_array_unref);
@@ -38,13 +40,21 @@ docent_extracted_free (DocentExtracted *doc)
 }
 
 DocentPage *
-docent_extracted_add_page (DocentExtracted *doc)
+docent_page_new (guint page_no)
 {
   DocentPage *page = g_new0 (DocentPage, 1);
 
-  page->page_no = doc->pages->len + 1;
+  page->page_no = page_no;
   page->text = g_string_new (NULL);
   page->headings = g_array_new (FALSE, FALSE, sizeof (DocentHeading));
+  return page;
+}
+
+DocentPage *
+docent_extracted_add_page (DocentExtracted *doc)
+{
+  DocentPage *page = docent_page_new (doc->pages->len + 1);
+
   g_ptr_array_add (doc->pages, page);
   return page;
 }

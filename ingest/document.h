@@ -23,7 +23,8 @@ typedef struct {
   guint level;  /* 1 = top level ... 6 */
 } DocentHeading;
 
-/* A character's box on a PDF page, in PDF points, origin top-left. */
+/* A character's box on a PDF page (or an image), in PDF points, origin
+ * top-left. */
 typedef struct {
   float x1, y1, x2, y2;
 } DocentBox;
@@ -34,19 +35,30 @@ typedef struct {
   GArray *headings;    /* of DocentHeading, in order */
   GArray *boxes;       /* of DocentBox, one per character (code point) of
                         * text; NULL for formats without a page layout */
-  double width;        /* page size in points (PDF), 0 otherwise */
+  double width;        /* page size in points (PDF; images: pixels at the
+                        * image's resolution, 300 dpi when it has none),
+                        * 0 otherwise */
   double height;
+  gboolean ocr;        /* the text and boxes came from OCR */
+  double ocr_confidence;  /* OCR's mean word confidence, 0-100, weighted by
+                           * characters; 0 when not OCR */
 } DocentPage;
 
 typedef struct {
   char *type;          /* "pdf", "html", "text", "markdown", "docx", "odt", "epub" */
   char *title;         /* may be NULL */
   GPtrArray *pages;    /* of DocentPage*, owned */
+  guint ocr_skipped;   /* PDF pages that needed OCR but did not get it
+                        * (switched off, or not in this build): their text
+                        * is missing or unusable */
 } DocentExtracted;
 
 DocentExtracted *docent_extracted_new          (const char *type);
 void             docent_extracted_free         (DocentExtracted *doc);
 DocentPage      *docent_extracted_add_page     (DocentExtracted *doc);
+/* A page outside any document (for building one before swapping it in). */
+DocentPage      *docent_page_new               (guint            page_no);
+void             docent_page_free              (DocentPage      *page);
 void             docent_extracted_set_title    (DocentExtracted *doc,
                                                 const char      *title);
 /* Total characters of text over all pages, and whether any page has text. */
@@ -73,5 +85,6 @@ void docent_page_add_heading   (DocentPage *page,
 void docent_page_finish        (DocentPage *page);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentExtracted, docent_extracted_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentPage, docent_page_free)
 
 G_END_DECLS

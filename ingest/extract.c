@@ -11,7 +11,9 @@
 #include "ingest/encoding.h"
 #include "ingest/epub.h"
 #include "ingest/html.h"
+#include "ingest/image.h"
 #include "ingest/markdown.h"
+#include "ingest/ocr.h"
 #include "ingest/odt.h"
 #include "ingest/pdf.h"
 #include "ingest/text.h"
@@ -28,7 +30,21 @@ docent_extract_options_init (DocentExtractOptions *opts)
     .max_pages = 10000,
     .max_unpacked_bytes = 512 * 1024 * 1024,
     .cancellable = NULL,
+    .ocr = DOCENT_OCR_AUTO,
+    .ocr_languages = NULL,
+    .page_progress = NULL,
+    .page_progress_data = NULL,
   };
+}
+
+void
+docent_extract_page_done (const DocentExtractOptions *opts,
+                          guint                       page_no,
+                          guint                       n_pages,
+                          gboolean                    ocr)
+{
+  if (opts->page_progress != NULL)
+    opts->page_progress (page_no, n_pages, ocr, opts->page_progress_data);
 }
 
 void
@@ -161,6 +177,10 @@ extract_by_format (GBytes                     *data,
     case DOCENT_FORMAT_ODT:
     case DOCENT_FORMAT_EPUB:
       return extract_zip (data, format, opts, error);
+    case DOCENT_FORMAT_PNG:
+    case DOCENT_FORMAT_JPEG:
+    case DOCENT_FORMAT_TIFF:
+      return docent_extract_image (data, format, opts, error);
     case DOCENT_FORMAT_OLE:
       explain_ole (data, error);
       return NULL;
@@ -173,7 +193,7 @@ extract_by_format (GBytes                     *data,
     default:
       g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_UNSUPPORTED,
                    "unsupported file type: binary data that is not PDF, HTML, "
-                   "text, DOCX, ODT or EPUB");
+                   "text, DOCX, ODT, EPUB or an image (PNG, JPEG, TIFF)");
       return NULL;
     }
 }
@@ -210,10 +230,15 @@ docent_extract (GBytes                     *data,
   docent_extracted_trim (doc);
   if (docent_extracted_is_empty (doc))
     {
-      g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_EMPTY,
-                   format == DOCENT_FORMAT_PDF
-                     ? "no text found (a scanned PDF without a text layer?)"
-                     : "no text found");
+      if (doc->ocr_skipped > 0)
+        docent_ocr_set_unavailable_error (opts, "this PDF", error);
+      else
+        g_set_error_literal (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_EMPTY,
+                             format == DOCENT_FORMAT_PDF
+                               ? "no text found (a scanned PDF without a text layer?)"
+                               : docent_format_is_image (format)
+                               ? "no text found: OCR read nothing in the image"
+                               : "no text found");
       return NULL;
     }
   return g_steal_pointer (&doc);

@@ -2,7 +2,8 @@
  * per character, paragraphs recovered from the vertical gaps between
  * lines, blocks put in reading order (Poppler's selection order reads
  * side-by-side columns row by row when their paragraphs line up), headings
- * from font sizes, and the title from the metadata.
+ * from font sizes, and the title from the metadata. Pages without usable
+ * text (scans, broken font encodings) are rendered and read by OCR.
  *
  * All Poppler calls on a page use the same area so they share the TextPage
  * poppler-glib caches per PopplerPage: the page is laid out once. */
@@ -11,6 +12,8 @@
 #include <math.h>
 #include <poppler.h>
 #include <string.h>
+
+#include "ingest/ocr.h"
 
 /* A line is a heading candidate when its letters are this much taller than
  * the page's body text, and a heading when its font size is this much
@@ -27,6 +30,23 @@
 /* Past this many blocks on a page, keep Poppler's order: the reading
  * order pass is cubic in the number of blocks. */
 #define MAX_ORDERED_BLOCKS 150
+/* OCR: pages are rendered at OCR_DPI, less for pages so large that this
+ * would pass OCR_MAX_PIXELS. A page with little text (fewer than
+ * DOCENT_OCR_MIN_LETTERS letters) is read when pictures cover
+ * OCR_SPARSE_COVERAGE of it, one with fewer than OCR_SCAN_LETTERS letters
+ * (a stamp or a header over a scan) when pictures cover OCR_SCAN_COVERAGE;
+ * a page without any text and without pictures (text drawn as outlines?)
+ * is read when its rendering at OCR_INK_DPI has ink. OCR's text replaces the page's when
+ * it has twice the letters and ten more (any letters when the page had
+ * none, any readable text when the page's was garbage), with a mean
+ * confidence of at least OCR_MIN_CONFIDENCE. */
+#define OCR_DPI             300.0
+#define OCR_INK_DPI         50.0
+#define OCR_MAX_PIXELS      (40.0 * 1000 * 1000)
+#define OCR_SPARSE_COVERAGE 0.25
+#define OCR_SCAN_LETTERS    200
+#define OCR_SCAN_COVERAGE   0.6
+#define OCR_MIN_CONFIDENCE  30.0
 
 typedef struct {
   gunichar c;
@@ -932,6 +952,220 @@ page_text (PopplerPage      *page,
   return text != NULL ? text : g_strdup ("");
 }
 
+/* ---- OCR ------------------------------------------------------------------ */
+
+typedef enum {
+  OCR_NO,
+  OCR_YES,
+  OCR_IF_INK,   /* no text and no pictures: only if the rendering has ink */
+} OcrNeed;
+
+/* How much of the page pictures cover (overlaps counted twice), 0..1. */
+static double
+image_coverage (PopplerPage *page,
+                double       width,
+                double       height)
+{
+  GList *mapping = poppler_page_get_image_mapping (page);
+  double area = 0;
+
+  for (GList *l = mapping; l != NULL; l = l->next)
+    {
+      const PopplerRectangle *r = &((PopplerImageMapping *) l->data)->area;
+      double x1 = CLAMP (MIN (r->x1, r->x2), 0, width), x2 = CLAMP (MAX (r->x1, r->x2), 0, width);
+      double y1 = CLAMP (MIN (r->y1, r->y2), 0, height), y2 = CLAMP (MAX (r->y1, r->y2), 0, height);
+
+      area += (x2 - x1) * (y2 - y1);
+    }
+  poppler_page_free_image_mapping (mapping);
+  if (!(width > 0 && height > 0 && area > 0))
+    return 0;
+  return MIN (area / (width * height), 1.0);
+}
+
+static OcrNeed
+ocr_need (PopplerPage      *page,
+          const DocentPage *out,
+          guint            *letters,
+          gboolean         *garbage)
+{
+  DocentTextQuality quality = docent_text_quality (out->text->str, out->text->len, letters);
+  double coverage;
+
+  *garbage = quality == DOCENT_TEXT_GARBAGE;
+  if (*garbage)
+    return OCR_YES;
+  if (*letters >= OCR_SCAN_LETTERS)
+    return OCR_NO;
+  coverage = image_coverage (page, out->width, out->height);
+  if (coverage >= OCR_SCAN_COVERAGE ||
+      (quality == DOCENT_TEXT_SPARSE && coverage >= OCR_SPARSE_COVERAGE))
+    return OCR_YES;
+  return *letters == 0 ? OCR_IF_INK : OCR_NO;
+}
+
+/* The page on white at `dpi` (less if that passes OCR_MAX_PIXELS), 8-bit
+ * gray; g_free the pixels. */
+static guint8 *
+render_gray (PopplerPage      *page,
+             double            width,
+             double            height,
+             double            dpi,
+             DocentGrayImage  *image,
+             GError          **error)
+{
+  double pixels = (width / 72 * dpi) * (height / 72 * dpi);
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  const guint8 *data;
+  guint8 *gray;
+  int w, h, stride;
+
+  if (pixels > OCR_MAX_PIXELS)
+    dpi *= sqrt (OCR_MAX_PIXELS / pixels);
+  w = (int) CLAMP (ceil (width / 72 * dpi), 1, 32767);
+  h = (int) CLAMP (ceil (height / 72 * dpi), 1, 32767);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_OCR,
+                   "cannot render the page for OCR: %s",
+                   cairo_status_to_string (cairo_surface_status (surface)));
+      cairo_surface_destroy (surface);
+      return NULL;
+    }
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_scale (cr, w / width, h / height);
+  poppler_page_render (page, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  gray = g_malloc ((gsize) w * h);
+  for (int y = 0; y < h; y++)
+    {
+      const guint32 *row = (const guint32 *) (data + (gsize) y * stride);
+      guint8 *out = gray + (gsize) y * w;
+
+      for (int x = 0; x < w; x++)
+        {
+          guint32 px = row[x];
+
+          out[x] = (((px >> 16) & 0xFF) * 77 + ((px >> 8) & 0xFF) * 150 + (px & 0xFF) * 29) >> 8;
+        }
+    }
+  cairo_surface_destroy (surface);
+  *image = (DocentGrayImage) { gray, w, h, w, dpi };
+  return gray;
+}
+
+/* Anti-aliased strokes at OCR_INK_DPI are gray, not black. */
+static gboolean
+has_ink (const DocentGrayImage *image)
+{
+  guint dark = 0;
+
+  for (guint y = 0; y < image->height; y++)
+    for (guint x = 0; x < image->width; x++)
+      if (image->pixels[(gsize) y * image->stride + x] < 192 && ++dark >= 10)
+        return TRUE;
+  return FALSE;
+}
+
+static gboolean
+ocr_is_better (const DocentPage *ocr,
+               guint             letters,
+               gboolean          garbage)
+{
+  guint ocr_letters = 0;
+  DocentTextQuality quality = docent_text_quality (ocr->text->str, ocr->text->len, &ocr_letters);
+
+  if (ocr->ocr_confidence < OCR_MIN_CONFIDENCE || ocr_letters == 0)
+    return FALSE;
+  if (garbage)
+    return quality != DOCENT_TEXT_GARBAGE;
+  return letters == 0 || ocr_letters >= 2 * letters + 10;
+}
+
+/* Puts OCR's text, headings and boxes in the page, dropping the headings
+ * it had (and their place in the document's heading levels). */
+static void
+take_ocr (Extraction *ex,
+          DocentPage *out,
+          DocentPage *ocr)
+{
+  GString *text = out->text;
+  GArray *headings = out->headings, *boxes = out->boxes;
+
+  out->text = ocr->text;
+  out->headings = ocr->headings;
+  out->boxes = ocr->boxes;
+  ocr->text = text;
+  ocr->headings = headings;
+  ocr->boxes = boxes;
+  out->ocr = TRUE;
+  out->ocr_confidence = ocr->ocr_confidence;
+  for (guint i = ex->pending->len; i-- > 0; )
+    if (g_array_index (ex->pending, PendingHeading, i).page == out->page_no - 1)
+      g_array_remove_index (ex->pending, i);
+}
+
+/* Reads the page by OCR when its text is missing or unusable; a page that
+ * needs it while OCR is off (or not built) is counted in ocr_skipped. */
+static gboolean
+ocr_if_needed (Extraction  *ex,
+               PopplerPage *page,
+               DocentPage  *out,
+               GError     **error)
+{
+  g_autoptr(DocentPage) ocr = NULL;
+  g_autofree guint8 *pixels = NULL;
+  DocentGrayImage image;
+  guint letters = 0;
+  gboolean garbage = FALSE;
+  OcrNeed need = ocr_need (page, out, &letters, &garbage);
+
+  if (need == OCR_NO)
+    return TRUE;
+  g_debug ("PDF page %u: %u letters%s, %s", out->page_no, letters,
+           garbage ? " of garbage" : "", need == OCR_YES ? "OCR" : "OCR if it has ink");
+  if (ex->opts->ocr == DOCENT_OCR_OFF || !docent_ocr_available ())
+    {
+      if (need == OCR_YES)
+        ex->doc->ocr_skipped++;
+      return TRUE;
+    }
+  /* A page without text or pictures is most often blank: look for ink at
+   * 50 dpi (1/36 of the pixels) first. */
+  if (need == OCR_IF_INK)
+    {
+      pixels = render_gray (page, out->width, out->height, OCR_INK_DPI, &image, error);
+      if (pixels == NULL)
+        return FALSE;
+      if (!has_ink (&image))
+        return TRUE;
+      g_clear_pointer (&pixels, g_free);
+    }
+  pixels = render_gray (page, out->width, out->height, OCR_DPI, &image, error);
+  if (pixels == NULL)
+    return FALSE;
+  if (docent_gray_image_is_blank (&image))
+    return TRUE;
+  ocr = docent_page_new (out->page_no);
+  ocr->width = out->width;
+  ocr->height = out->height;
+  if (!docent_ocr_page (&image, ex->opts, ocr, error))
+    return FALSE;
+  g_debug ("PDF page %u: OCR read %" G_GSIZE_FORMAT " bytes at confidence %.1f", out->page_no,
+           ocr->text->len, ocr->ocr_confidence);
+  if (ocr_is_better (ocr, letters, garbage))
+    take_ocr (ex, out, ocr);
+  return TRUE;
+}
+
 static gboolean
 extract_page (Extraction  *ex,
               PopplerPage *page,
@@ -974,6 +1208,8 @@ extract_page (Extraction  *ex,
   find_headings (page, &area, chars, lines, n_rects, ex);
   write_page (ex, out, chars, lines);
   g_free (rects);
+  if (!ocr_if_needed (ex, page, out, error))
+    return FALSE;
   return docent_extract_check_limits (ex->doc, ex->opts, error);
 }
 
@@ -1130,6 +1366,8 @@ extract_document (PopplerDocument            *document,
       g_clear_object (&page);
       if (!ok)
         return NULL;
+      docent_extract_page_done (opts, i + 1, n_pages,
+                                ((DocentPage *) doc->pages->pdata[i])->ocr);
     }
   assign_levels (&ex);
   return g_steal_pointer (&doc);
