@@ -964,13 +964,24 @@ insert_chunks (DocentStore             *store,
                guint                    n_chunks,
                GError                 **error)
 {
+  /* Chunk ids are never reused (SQLite would hand a deleted maximum id to
+   * the next row): vectors, caches and stored citations name chunks by id,
+   * and an updated document's new chunks must not inherit its old ids.
+   * meta.chunk_id_high remembers the highest id ever given. */
   static const char sql[] =
-    "INSERT INTO chunks (document_id, ordinal, page_start, page_end,"
+    "INSERT INTO chunks (id, document_id, ordinal, page_start, page_end,"
     "                    char_start, char_end, heading, text)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " VALUES (max(coalesce((SELECT max(id) FROM chunks), 0),"
+    "             coalesce((SELECT value FROM meta WHERE key = 'chunk_id_high'), 0)) + 1,"
+    "         ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+  static const char sql_high[] =
+    "INSERT OR REPLACE INTO meta (key, value)"
+    " SELECT 'chunk_id_high', max(id) FROM chunks WHERE id IS NOT NULL"
+    "  HAVING max(id) IS NOT NULL";
 
   return insert_rows (store, sql, document_id, chunks, n_chunks, bind_chunk,
-                      "cannot store a chunk", error);
+                      "cannot store a chunk", error) &&
+         (n_chunks == 0 || run (store, sql_high, error));
 }
 
 gint64

@@ -820,6 +820,29 @@ test_many_puts (Fixture       *f,
   assert_fts_intact (f->store);
 }
 
+/* Chunk ids are never handed out twice, even when the newest chunks are
+ * deleted (an update of the last document, a removal). */
+static void
+test_chunk_ids_not_reused (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(TestDoc) first = test_doc_new ("/docs/a.txt", "apple", 1, 3);
+  g_autoptr(TestDoc) update = test_doc_new ("/docs/a.txt", "banana", 1, 3);
+  g_autoptr(TestDoc) other = test_doc_new ("/docs/b.txt", "cherry", 1, 2);
+  g_autoptr(GError) error = NULL;
+  gint64 high, id;
+
+  put (f->store, first, NULL);
+  high = query_int (f->store, "SELECT max(id) FROM chunks");
+  id = put (f->store, update, NULL);
+  g_assert_cmpint (query_int (f->store, "SELECT min(id) FROM chunks"), >, high);
+  high = query_int (f->store, "SELECT max(id) FROM chunks");
+  g_assert_true (docent_store_remove_document (f->store, id, &error));
+  g_assert_no_error (error);
+  put (f->store, other, NULL);
+  g_assert_cmpint (query_int (f->store, "SELECT min(id) FROM chunks"), >, high);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -845,6 +868,7 @@ main (int    argc,
   ADD ("stats-generation", test_stats_and_generation);
   ADD ("get-page", test_get_page);
   ADD ("many-puts", test_many_puts);
+  ADD ("chunk-ids-not-reused", test_chunk_ids_not_reused);
 #undef ADD
 
   return g_test_run ();
