@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "app/cli.h"
+#include "ingest/ocr.h"
 
 typedef int (*CommandFunc) (DocentLibrary *library, int argc, char **argv);
 /* For commands that open the library themselves, or not at all. */
@@ -254,6 +255,23 @@ docent_cli_cancel_on_interrupt (GCancellable *cancellable,
   g_thread_unref (g_thread_new ("docent-signals", wait_for_interrupt, interrupt));
 }
 
+/* The [ocr] settings; `languages` NULL: not wanted. A broken docent.ini
+ * is reported by the commands that manage it, not by add. */
+static void
+ocr_settings (DocentLibrary  *library,
+              gboolean       *enabled,
+              char          **languages)
+{
+  DocentSettings *settings = docent_library_settings (library, NULL);
+  g_autofree char *langs = NULL;
+
+  *enabled = TRUE;
+  if (settings != NULL)
+    docent_settings_ocr (settings, enabled, &langs);
+  if (languages != NULL)
+    *languages = g_steal_pointer (&langs);
+}
+
 static int
 cmd_add (DocentLibrary  *library,
          int             argc,
@@ -261,10 +279,13 @@ cmd_add (DocentLibrary  *library,
 {
   g_autofree char *collection = NULL;
   g_autofree char *password = NULL;
+  g_autofree char *ocr_languages = NULL;
   int threads = 0;
-  gboolean json = FALSE;
+  gboolean json = FALSE, no_ocr = FALSE, ocr_enabled = TRUE;
   const GOptionEntry entries[] = {
     { "collection", 'c', 0, G_OPTION_ARG_STRING, &collection, "Add the documents to collection NAME", "NAME" },
+    { "no-ocr", 0, 0, G_OPTION_ARG_NONE, &no_ocr, "Do not read scanned pages and images (OCR)", NULL },
+    { "ocr-languages", 0, 0, G_OPTION_ARG_STRING, &ocr_languages, "OCR languages, e.g. eng+deu (default: the ocr setting)", "LANGS" },
     { "password", 0, 0, G_OPTION_ARG_STRING, &password, "Password for encrypted PDFs", "PASSWORD" },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "Worker threads (default: one per processor)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the result of every file as JSON", NULL },
@@ -294,6 +315,9 @@ cmd_add (DocentLibrary  *library,
   opts.collection = collection;
   opts.password = password;
   opts.n_threads = threads;
+  ocr_settings (library, &ocr_enabled, ocr_languages == NULL ? &ocr_languages : NULL);
+  opts.no_ocr = no_ocr || !ocr_enabled;
+  opts.ocr_languages = ocr_languages;
   opts.progress = on_add_progress;
   opts.user_data = &ui;
   opts.cancellable = cancellable;
@@ -320,6 +344,60 @@ cmd_add (DocentLibrary  *library,
   for (guint i = 0; i < results->len; i++)
     if (((DocentAddResult *) results->pdata[i])->outcome == DOCENT_ADD_FAILED)
       return DOCENT_EXIT_FAILED;
+  return DOCENT_EXIT_OK;
+}
+
+/* ---- ocr -------------------------------------------------------------- */
+
+static int
+cmd_ocr (DocentLibrary  *library,
+         int             argc,
+         char          **argv)
+{
+  gboolean enable = FALSE, disable = FALSE;
+  g_autofree char *languages = NULL;
+  const GOptionEntry entries[] = {
+    { "enable", 0, 0, G_OPTION_ARG_NONE, &enable, "Read scanned pages and images", NULL },
+    { "disable", 0, 0, G_OPTION_ARG_NONE, &disable, "Leave them unread", NULL },
+    { "languages", 0, 0, G_OPTION_ARG_STRING, &languages, "Languages, e.g. eng+deu (tesseract-ocr-LANG packages)", "LANGS" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("— show or change the OCR settings");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *current = NULL;
+  DocentSettings *settings;
+  gboolean enabled;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!docent_cli_parse (context, &argc, &argv))
+    return DOCENT_EXIT_USAGE;
+  if (enable && disable)
+    {
+      docent_cli_error ("--enable and --disable exclude each other");
+      return DOCENT_EXIT_USAGE;
+    }
+  settings = docent_library_settings (library, &error);
+  if (settings == NULL)
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  docent_settings_ocr (settings, &enabled, &current);
+  if (enable || disable || languages != NULL)
+    {
+      docent_settings_set_ocr (settings, enable || (!disable && enabled), languages);
+      if (!docent_settings_save (settings, &error))
+        {
+          docent_cli_error ("%s", error->message);
+          return DOCENT_EXIT_FAILED;
+        }
+      g_clear_pointer (&current, g_free);
+      docent_settings_ocr (settings, &enabled, &current);
+    }
+  printf ("OCR:         %s\n"
+          "Languages:   %s\n"
+          "Available:   %s\n", enabled ? "on" : "off", current,
+          docent_ocr_available () ? "yes (tesseract)" : "no (this build has no OCR)");
   return DOCENT_EXIT_OK;
 }
 
@@ -461,6 +539,7 @@ static const Command commands[] = {
   { "ask", docent_cli_ask, NULL, "Answer a question from the documents, with sources" },
   { "conversations", docent_cli_conversations, NULL, "List, show or delete past questions" },
   { "reindex", cmd_reindex, NULL, "Embed chunks that have no vector yet" },
+  { "ocr", cmd_ocr, NULL, "Show or change how scanned pages are read" },
   { "models", NULL, docent_cli_models, "Inspect language and embedding models" },
   { "engine", NULL, docent_cli_engine, "Engine tools (tokenize)" },
 };

@@ -898,6 +898,8 @@ docent_library_add (DocentLibrary           *library,
   ctx.max_file_bytes = opts->max_file_bytes > 0 ? opts->max_file_bytes : DEFAULT_MAX_FILE_BYTES;
   docent_extract_options_init (&ctx.extract);
   ctx.extract.password = opts->password;
+  ctx.extract.ocr = opts->no_ocr ? DOCENT_OCR_OFF : DOCENT_OCR_AUTO;
+  ctx.extract.ocr_languages = opts->ocr_languages;
   ctx.extract.cancellable = opts->cancellable;
 
   known_sha = load_known (library->store, &by_path, error);

@@ -130,6 +130,8 @@ typedef struct {
   const char *password;          /* for encrypted PDFs, or NULL */
   guint n_threads;               /* 0: one per processor */
   guint64 max_file_bytes;        /* 0: 1 GiB */
+  gboolean no_ocr;               /* leave scanned pages and images unread */
+  const char *ocr_languages;     /* "eng+deu"; NULL: "eng" */
   DocentAddProgressFunc progress;
   gpointer user_data;
   GCancellable *cancellable;

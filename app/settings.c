@@ -954,3 +954,34 @@ docent_settings_save (DocentSettings  *settings,
     return FALSE;
   return TRUE;
 }
+
+/* ---- OCR ------------------------------------------------------------------ */
+
+#define OCR_GROUP "ocr"
+
+void
+docent_settings_ocr (DocentSettings  *settings,
+                     gboolean        *enabled,
+                     char           **languages)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean on = g_key_file_get_boolean (settings->keyfile, OCR_GROUP, "enabled", &error);
+
+  *enabled = error != NULL ? TRUE : on;
+  *languages = g_key_file_get_string (settings->keyfile, OCR_GROUP, "languages", NULL);
+  if (*languages == NULL || **languages == '\0')
+    {
+      g_free (*languages);
+      *languages = g_strdup ("eng");
+    }
+}
+
+void
+docent_settings_set_ocr (DocentSettings *settings,
+                         gboolean        enabled,
+                         const char     *languages)
+{
+  g_key_file_set_boolean (settings->keyfile, OCR_GROUP, "enabled", enabled);
+  if (languages != NULL)
+    g_key_file_set_string (settings->keyfile, OCR_GROUP, "languages", languages);
+}

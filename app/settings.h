@@ -100,6 +100,15 @@ void            docent_embedder_default_prefixes (const char  *name,
                                                   const char **query_prefix,
                                                   const char **passage_prefix);
 
+/* OCR of scanned pages and images ([ocr] in docent.ini): on by default,
+ * languages "eng" (tesseract names joined by '+'). Setting does not save. */
+void            docent_settings_ocr     (DocentSettings  *settings,
+                                         gboolean        *enabled,
+                                         char           **languages);
+void            docent_settings_set_ocr (DocentSettings  *settings,
+                                         gboolean         enabled,
+                                         const char      *languages);
+
 const char     *docent_model_role_to_string (DocentModelRole role);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentSettings, docent_settings_free)
