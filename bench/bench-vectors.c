@@ -36,10 +36,14 @@
  * Without --hybrid or --embed the vector section runs on the default sizes;
  * with either, it runs only when --sizes is given.
  *
- * Exact search over 1M vectors costs ~0.1 s a query on one core, so single
- * queries of one index stop after --budget seconds (at least 100 queries):
- * the number run is reported. Human-readable output goes to stdout, or to
- * stderr with --json (then stdout carries one JSON object). */
+ * Exact search over 1M vectors costs ~0.3 s a query on one core (Debian's
+ * FAISS scores with a scalar loop), so single queries of one index stop
+ * after --budget seconds (at least 100 queries): the number run is
+ * reported. The indexes are built one after another and freed in between,
+ * so that 1M vectors stay within ~6 GB. Human-readable output goes to
+ * stdout, or to stderr with --json (then stdout carries one JSON object).
+ * The machine may be shared: each query loop reports its CPU share, each
+ * size the load average. */
 #include <dlfcn.h>
 #include <malloc.h>
 #include <math.h>
@@ -152,6 +156,10 @@ mem_mark (MemMark *m)
   m->peak_ok = reset_peak ();
 }
 
+/* The highest VmHWM read by mem_since(): the process peak over the
+ * measured steps (each mark resets the high-water mark). */
+static double process_peak_mb;
+
 /* Anonymous memory kept since the mark (freed temporaries given back
  * first) and the peak RSS growth, in MB. */
 static void
@@ -161,6 +169,7 @@ mem_since (const MemMark *m,
 {
   gint64 hwm = status_kb ("VmHWM");
 
+  process_peak_mb = MAX (process_peak_mb, hwm / 1024.0);
   *peak_mb = m->peak_ok && hwm >= 0 ? (hwm - m->rss_kb) / 1024.0 : NAN;
   malloc_trim (0);
   *kept_mb = (status_kb ("RssAnon") - m->anon_kb) / 1024.0;
@@ -434,6 +443,7 @@ typedef struct {
   double gen_s, docs_s, vectors_s, truth_s;
   double top1_sim, top10_sim;  /* mean similarity of the true 1st and 10th */
   double load_start, load_end;
+  double process_peak_mb;     /* VmHWM of the whole process so far */
   Method flat, exact, ivf;
 } SizeResult;
 
@@ -644,8 +654,8 @@ print_size (const SizeResult *r, const DataSpec *d)
   fprintf (out, "  generate %.1f s; store fill (not in build): documents %.1f s, "
            "vectors %.1f s; ground truth (FAISS flat, one batch) %.1f s\n",
            r->gen_s, r->docs_s, r->vectors_s, r->truth_s);
-  fprintf (out, "  true neighbours: mean similarity of the 1st %.3f, of the 10th %.3f\n",
-           r->top1_sim, r->top10_sim);
+  fprintf (out, "  true neighbours: mean similarity of the 1st %.3f, of the 10th %.3f; "
+           "process peak RSS %.0f MB\n", r->top1_sim, r->top10_sim, r->process_peak_mb);
   fprintf (out, "  %-19s %-25s %8s %7s %7s %7s %7s %5s %8s %8s %7s %5s\n",
            "index", "kind (nprobe/nlist)", "build s", "mem MB", "peak MB", "file MB",
            "reopen", "q", "p50 ms", "p95 ms", "rec@10", "cpu");
@@ -733,6 +743,7 @@ bench_size (SizeResult *r, guint n, const DataSpec *d, guint n_queries, double b
   bench_docent (&r->exact, "exact", store, dir, 0, &qs);
   bench_docent (&r->ivf, "ivf", store, dir, 1, &qs);
   r->load_end = load_average ();
+  r->process_peak_mb = MAX (process_peak_mb, status_kb ("VmHWM") / 1024.0);
   g_clear_pointer (&store, docent_store_close);
   docent_test_rm_rf (dir);
 }
@@ -913,8 +924,10 @@ typedef struct {
   double tokens_path_best;     /* bench-embed's measure */
 } EmbedResult;
 
+/* Tokens the encoder sees for `text` (truncated to the context when
+ * `truncate`, as docent_encoder_embed_texts does). */
 static guint
-count_tokens (DocentModel *model, const char *text)
+count_tokens (DocentModel *model, const char *text, gboolean truncate)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (DocentToken));
   guint n_ctx = docent_model_info (model)->n_ctx_train;
@@ -922,7 +935,7 @@ count_tokens (DocentModel *model, const char *text)
   if (!docent_tokenizer_encode (docent_model_tokenizer (model), text, -1,
                                 DOCENT_ENCODE_ADD_SPECIAL, ids, NULL))
     g_error ("cannot tokenize");
-  return n_ctx > 0 ? MIN (ids->len, n_ctx) : ids->len;
+  return truncate && n_ctx > 0 ? MIN (ids->len, n_ctx) : ids->len;
 }
 
 static void
@@ -963,7 +976,7 @@ bench_embed (EmbedResult *e, guint threads, const char *scratch)
   /* Words per chunk for ~300 tokens with this vocabulary. */
   {
     g_autofree char *sample = docent_test_zipf_text (z, 400);
-    double per_word = (count_tokens (model, sample) - 2) / 400.0;
+    double per_word = (count_tokens (model, sample, FALSE) - 2) / 400.0;
 
     n_words = (guint) MAX (1.0, round ((TARGET_TOKENS - 2) / per_word));
   }
@@ -971,7 +984,7 @@ bench_embed (EmbedResult *e, guint threads, const char *scratch)
     {
       char *text = docent_test_zipf_text (z, n_words);
 
-      tokens += count_tokens (model, text);
+      tokens += count_tokens (model, text, TRUE);
       g_ptr_array_add (texts, text);
     }
   e->tokens_per_chunk = (double) tokens / CHUNKS;
@@ -1097,6 +1110,7 @@ to_json (GArray *sizes, const DataSpec *d, guint n_queries, guint threads,
       json_num (s, "top10_similarity", r->top10_sim, TRUE);
       json_num (s, "load_start", r->load_start, TRUE);
       json_num (s, "load_end", r->load_end, TRUE);
+      json_num (s, "process_peak_mb", r->process_peak_mb, TRUE);
       json_method (s, &r->flat);
       g_string_append (s, ", ");
       json_method (s, &r->exact);

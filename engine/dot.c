@@ -50,18 +50,21 @@ dot_f32 (gsize       n,
   return sum;
 }
 
-/* Half-precision activations, as the reference engine converts them for
- * half-precision weights. */
+/* Float activations. The reference engine rounds them to half precision
+ * for half-precision weights; doing the same made F16 decoders match it to
+ * the last bit but cost 30 % of the F16 embedding speed (converting every
+ * activation load), and the conformance kit passes either way. */
 static float
 dot_f16 (gsize       n,
          const void *w,
          const void *a)
 {
-  const DocentHalf *x = w, *y = a;
+  const DocentHalf *x = w;
+  const float *y = a;
   float sum = 0.f;
 
   for (gsize i = 0; i < n; i++)
-    sum += docent_fp16_to_fp32 (x[i]) * docent_fp16_to_fp32 (y[i]);
+    sum += docent_fp16_to_fp32 (x[i]) * y[i];
   return sum;
 }
 
@@ -290,7 +293,7 @@ static void
 fill_scalar (DocentDotKernel *table)
 {
   set_kernel (table, DOCENT_TYPE_F32, dot_f32, DOCENT_TYPE_F32);
-  set_kernel (table, DOCENT_TYPE_F16, dot_f16, DOCENT_TYPE_F16);
+  set_kernel (table, DOCENT_TYPE_F16, dot_f16, DOCENT_TYPE_F32);
   set_kernel (table, DOCENT_TYPE_BF16, dot_bf16, DOCENT_TYPE_BF16);
   set_kernel (table, DOCENT_TYPE_Q4_0, dot_q4_0, DOCENT_TYPE_Q8_0);
   set_kernel (table, DOCENT_TYPE_Q4_1, dot_q4_1, DOCENT_TYPE_Q8_1);

@@ -160,7 +160,7 @@ tail_bf16 (const void *p, gsize i)
 }
 
 FLOAT_BODY (f32_body, load_f32, load_f32, tail_f32, tail_f32)
-FLOAT_BODY (f16_body, load_f16, load_f16, tail_f16, tail_f16)
+FLOAT_BODY (f16_body, load_f16, load_f32, tail_f16, tail_f32)
 FLOAT_BODY (bf16_body, load_bf16, load_bf16, tail_bf16, tail_bf16)
 
 /* A 4 x 4 tile as two passes of 2 weight rows x 4 activation rows: eight
@@ -214,7 +214,7 @@ FLOAT_BODY (bf16_body, load_bf16, load_bf16, tail_bf16, tail_bf16)
   }
 
 FLOAT_TILE (tile_f32, load_f32, load_f32, tail_f32, tail_f32)
-FLOAT_TILE (tile_f16, load_f16, load_f16, tail_f16, tail_f16)
+FLOAT_TILE (tile_f16, load_f16, load_f32, tail_f16, tail_f32)
 FLOAT_TILE (tile_bf16, load_bf16, load_bf16, tail_bf16, tail_bf16)
 
 ROWS (dot_f32, f32_body)

@@ -69,7 +69,7 @@ load_f16 (const void *p, gsize i, __mmask16 k)
   }
 
 FLOAT_BODY (f32_body, load_f32, load_f32)
-FLOAT_BODY (f16_body, load_f16, load_f16)
+FLOAT_BODY (f16_body, load_f16, load_f32)
 
 /* bf16 × bf16 pairs straight into float sums (VDPBF16PS). */
 ALWAYS_INLINE __m512bh
@@ -162,7 +162,7 @@ bf16_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
   }
 
 FLOAT_TILE (tile_f32, load_f32, load_f32)
-FLOAT_TILE (tile_f16, load_f16, load_f16)
+FLOAT_TILE (tile_f16, load_f16, load_f32)
 
 static void
 tile_bf16 (gsize n, const void *w, gsize w_stride, const void *a,

@@ -38,7 +38,7 @@ typedef enum {
 } DocentVectorsError;
 
 /* Below this many vectors search is exact; measured in BENCHMARKS.md. */
-#define DOCENT_VECTORS_IVF_THRESHOLD 200000
+#define DOCENT_VECTORS_IVF_THRESHOLD 50000
 
 typedef enum {
   DOCENT_VECTORS_EXACT,
