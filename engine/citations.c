@@ -53,7 +53,8 @@ quote_text (const char *text,
  * viewer should open); to do better, DocentSource would need the byte
  * offset in `text` where each merged chunk starts and, per chunk, the byte
  * offsets of its page breaks (computable from the chunk's char_start and
- * the length of its first pages' text). */
+ * the length of its first pages' text). TODO(issue 6/7): carry those
+ * offsets through packing so the viewer highlights the exact page. */
 DocentCitation *
 docent_answer_citation_new (const DocentSource *source,
                             gsize               start,

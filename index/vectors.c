@@ -56,6 +56,11 @@ G_DEFINE_QUARK (docent-vectors-error-quark, docent_vectors_error)
 /* An IVF index is worth having only if it scans at most this fraction of
  * its lists at the calibrated recall; otherwise exact search it is. */
 #define IVF_MAX_PROBE_FRACTION 0.25
+/* TODO(issue 5): exact search is FAISS's scalar inner-product loop in
+ * Debian's build (~0.29 us per vector: 29 ms at 100k). An own AVX2/AVX-512
+ * scan over the flat vectors (faiss_IndexFlat_xb) would be memory-bound,
+ * ~8 ms at 100k; then re-measure DOCENT_VECTORS_IVF_THRESHOLD. Also stop
+ * calibrate() once nprobe passes IVF_MAX_PROBE_FRACTION of the lists. */
 
 typedef struct {
   char magic[8];
