@@ -90,6 +90,8 @@ on_add_progress (const DocentAddProgress *p,
   else
     fprintf (stderr, "[%u/%u] %u added, %u updated, %u unchanged, %u failed",
              p->files_done, p->files_total, p->added, p->updated, p->unchanged, p->failed);
+  if (!p->walking && p->ocr_pages > 0)
+    fprintf (stderr, ", %u pages read by OCR", p->ocr_pages);
   ui->line_shown = TRUE;
   fflush (stderr);
 }

@@ -281,6 +281,7 @@ typedef struct {
   GHashTable *known_sha;            /* sha256 → path of indexed documents */
   GMutex known_lock;                /* workers read known_sha, the writer adds */
   guint64 max_file_bytes;
+  gint ocr_pages;                   /* pages read by OCR so far (workers add) */
 } AddContext;
 
 static void
@@ -795,11 +796,46 @@ is_unchanged (const DocentDocRecord *rec,
          rec->mtime == file->mtime && rec->size == file->size;
 }
 
+/* On the workers: OCR takes a second or more a page, so its pages are
+ * counted for the progress report. */
+static void
+on_page_done (guint    page_no,
+              guint    n_pages,
+              gboolean ocr,
+              gpointer user_data)
+{
+  AddContext *ctx = user_data;
+
+  if (ocr)
+    g_atomic_int_inc (&ctx->ocr_pages);
+}
+
+/* The next finished job; while waiting, reports OCR pages as they are
+ * read (a scanned file can take minutes). */
+static Job *
+next_job (AddContext *ctx)
+{
+  Job *job;
+
+  while ((job = g_async_queue_timeout_pop (ctx->done, 250 * G_TIME_SPAN_MILLISECOND)) == NULL)
+    {
+      guint pages = (guint) g_atomic_int_get (&ctx->ocr_pages);
+
+      if (pages != ctx->progress.ocr_pages)
+        {
+          ctx->progress.ocr_pages = pages;
+          report (ctx, NULL);
+        }
+    }
+  ctx->progress.ocr_pages = (guint) g_atomic_int_get (&ctx->ocr_pages);
+  return job;
+}
+
 static gboolean
 collect_one (AddContext  *ctx,
              GError     **error)
 {
-  g_autoptr(Job) job = g_async_queue_pop (ctx->done);
+  g_autoptr(Job) job = next_job (ctx);
   DocentAddResult *result;
 
   if (g_cancellable_is_cancelled (ctx->opts->cancellable))
@@ -900,6 +936,8 @@ docent_library_add (DocentLibrary           *library,
   ctx.extract.password = opts->password;
   ctx.extract.ocr = opts->no_ocr ? DOCENT_OCR_OFF : DOCENT_OCR_AUTO;
   ctx.extract.ocr_languages = opts->ocr_languages;
+  ctx.extract.page_progress = on_page_done;
+  ctx.extract.page_progress_data = &ctx;
   ctx.extract.cancellable = opts->cancellable;
 
   known_sha = load_known (library->store, &by_path, error);

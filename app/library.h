@@ -117,6 +117,8 @@ typedef struct {
   guint64 pages;         /* of the files added or updated */
   guint64 chunks;
   gboolean walking;      /* still listing folders */
+  guint ocr_pages;       /* pages read by OCR so far (reported while they
+                          * are read, not only per file) */
 } DocentAddProgress;
 
 /* Called on the thread running docent_library_add after each file (with

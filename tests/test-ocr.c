@@ -790,6 +790,16 @@ test_outlined_text (void)
   g_assert_cmpstr (page_at (doc, 1)->text->str, ==, "");
 }
 
+static void
+count_ocr_pages (const DocentAddProgress *progress,
+                 const DocentAddResult   *result,
+                 gpointer                 user_data)
+{
+  guint *pages = user_data;
+
+  *pages = MAX (*pages, progress->ocr_pages);
+}
+
 /* The whole way: docent_library_add, search, the stored layout back to
  * rectangles where the phrase was drawn, the page's OCR columns, and
  * `docent-cli list --json`. */
@@ -815,6 +825,7 @@ test_library (void)
   g_autoptr(GArray) rects = NULL;
   const char *paths[] = { pdf, NULL };
   DocentAddOptions add = { .n_threads = 2 };
+  guint ocr_pages = 0;
   DocentSearchOptions search = { .query = "\"every captain signed\"", .limit = 5 };
   const DocentSearchHit *hit;
   const char *at;
@@ -829,8 +840,11 @@ test_library (void)
     return;
   library = docent_library_open (libdir, &error);
   g_assert_no_error (error);
+  add.progress = count_ocr_pages;
+  add.user_data = &ocr_pages;
   g_assert_true (docent_library_add (library, paths, &add, &results, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (ocr_pages, ==, 1);     /* progress counts OCR'd pages */
   g_assert_cmpuint (results->len, ==, 1);
   g_assert_cmpint (((DocentAddResult *) results->pdata[0])->outcome, ==, DOCENT_ADD_ADDED);
 
