@@ -32,16 +32,6 @@ ms_since (gint64 start)
 
 /* ---- the conversation so far --------------------------------------------- */
 
-/* An earlier answer without its [n] markers: its numbering was for other
- * sources and would mislead the model about this turn's. */
-static char *
-strip_markers (const char *text)
-{
-  g_autoptr(GRegex) re = g_regex_new ("\\s*\\[\\d+(?:\\s*,\\s*\\d+)*\\]", 0, 0, NULL);
-
-  return g_regex_replace_literal (re, text != NULL ? text : "", -1, 0, "", 0, NULL);
-}
-
 /* (question, answer) pairs of the last turns, for the prompt. */
 static GStrv
 history_messages (GPtrArray *turns)
@@ -52,7 +42,9 @@ history_messages (GPtrArray *turns)
   for (guint i = turns->len > HISTORY_TURNS ? turns->len - HISTORY_TURNS : 0; i < turns->len; i++)
     {
       const DocentTurn *t = g_ptr_array_index (turns, i);
-      g_autofree char *answer = strip_markers (t->answer);
+      /* Without its [n] markers: their numbering was for other sources
+       * and would mislead the model about this turn's. */
+      g_autofree char *answer = docent_answer_strip_citations (t->answer ? t->answer : "");
 
       g_strv_builder_add_many (b, t->question, answer, NULL);
     }

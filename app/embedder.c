@@ -23,19 +23,6 @@ struct _DocentEmbedder {
   guint dim;
 };
 
-static const char *
-pooling_name (DocentPooling pooling)
-{
-  switch (pooling)
-    {
-    case DOCENT_POOLING_MEAN: return "mean";
-    case DOCENT_POOLING_CLS: return "cls";
-    case DOCENT_POOLING_LAST: return "last";
-    case DOCENT_POOLING_NONE:
-    default: return "none";
-    }
-}
-
 /* The registered SHA-256 names the vectors; a file replaced behind our
  * back would put another model's vectors under it. Its size is the cheap
  * check (hashing on every start would cost a second). */
@@ -86,7 +73,7 @@ load_model (DocentEmbedder          *e,
       return FALSE;
     }
   e->dim = info->n_embd;
-  e->key = g_strdup_printf ("%s:%s", entry->sha256, pooling_name (info->pooling));
+  e->key = docent_encoder_key (entry->sha256, info->pooling);
   return TRUE;
 }
 

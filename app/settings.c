@@ -32,6 +32,7 @@
 #include <glib/gstdio.h>
 
 #include "engine/gguf.h"
+#include "engine/model.h"
 
 #define SETTINGS_FILE "docent.ini"
 #define USE_GROUP "use"
@@ -209,13 +210,8 @@ read_pooling (DocentGguf *gguf,
 
   if (!docent_gguf_get_u32 (gguf, key, &type, NULL))
     type = 0;
-  switch (type)
-    {
-    case 1: return g_strdup ("mean");
-    case 2: return g_strdup ("cls");
-    case 3: return g_strdup ("last");
-    default: return g_strdup ("none");
-    }
+  return g_strdup (docent_pooling_name (type <= DOCENT_POOLING_LAST ? (DocentPooling) type
+                                                                    : DOCENT_POOLING_NONE));
 }
 
 static gboolean

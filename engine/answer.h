@@ -159,6 +159,10 @@ gboolean   docent_answer_extract        (DocentAnswer  *answer,
  * sentences without any citation are listed in answer->uncited. */
 void       docent_answer_resolve_citations (DocentAnswer *answer);
 
+/* `text` without its citation markers, white space runs made single
+ * spaces (an earlier answer given back to a model as history). */
+char      *docent_answer_strip_citations   (const char   *text);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentAnswer, docent_answer_free)
 
 G_END_DECLS

@@ -475,3 +475,9 @@ docent_answer_resolve_citations (DocentAnswer *answer)
         }
     }
 }
+
+char *
+docent_answer_strip_citations (const char *text)
+{
+  return docent_answer_clean_sentence (text, 0, strlen (text));
+}

@@ -1332,18 +1332,14 @@ docent_encoder_embed_texts (DocentModel       *model,
 }
 
 char *
+docent_encoder_key (const char    *sha256,
+                    DocentPooling  pooling)
+{
+  return g_strdup_printf ("%s:%s", sha256, docent_pooling_name (pooling));
+}
+
+char *
 docent_encoder_id (DocentModel *model)
 {
-  const DocentModelInfo *info = docent_model_info (model);
-  const char *pooling;
-
-  switch (info->pooling)
-    {
-    case DOCENT_POOLING_MEAN: pooling = "mean"; break;
-    case DOCENT_POOLING_CLS: pooling = "cls"; break;
-    case DOCENT_POOLING_LAST: pooling = "last"; break;
-    case DOCENT_POOLING_NONE:
-    default: pooling = "none"; break;
-    }
-  return g_strdup_printf ("%s:%s", docent_model_sha256 (model), pooling);
+  return docent_encoder_key (docent_model_sha256 (model), docent_model_info (model)->pooling);
 }

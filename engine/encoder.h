@@ -30,5 +30,8 @@ gboolean docent_encoder_embed_texts  (DocentModel       *model,
 
 /* "sha256-of-file:pooling", what the index keys vectors on. */
 char    *docent_encoder_id           (DocentModel       *model);
+/* The same key from a known SHA-256 (no hashing of the file). */
+char    *docent_encoder_key          (const char        *sha256,
+                                      DocentPooling      pooling);
 
 G_END_DECLS

@@ -668,3 +668,16 @@ docent_model_path (DocentModel *model)
   g_return_val_if_fail (model != NULL, NULL);
   return model->path;
 }
+
+const char *
+docent_pooling_name (DocentPooling pooling)
+{
+  switch (pooling)
+    {
+    case DOCENT_POOLING_MEAN: return "mean";
+    case DOCENT_POOLING_CLS: return "cls";
+    case DOCENT_POOLING_LAST: return "last";
+    case DOCENT_POOLING_NONE:
+    default: return "none";
+    }
+}

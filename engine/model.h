@@ -30,6 +30,9 @@ typedef enum {
   DOCENT_POOLING_LAST,
 } DocentPooling;
 
+/* "none", "mean", "cls", "last": how vector keys and settings name it. */
+const char *docent_pooling_name (DocentPooling pooling);
+
 typedef struct {
   const char *architecture;         /* general.architecture */
   DocentModelKind kind;
