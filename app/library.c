@@ -148,6 +148,38 @@ docent_library_reload_embedder (DocentLibrary *library)
   library->embedder_loaded = FALSE;
 }
 
+static gboolean
+same_model (const DocentModelEntry *a,
+            const DocentModelEntry *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return g_strcmp0 (a->sha256, b->sha256) == 0 && g_strcmp0 (a->pooling, b->pooling) == 0 &&
+         g_strcmp0 (a->query_prefix, b->query_prefix) == 0;
+}
+
+gboolean
+docent_library_refresh (DocentLibrary  *library,
+                        GError        **error)
+{
+  DocentSettings *fresh = docent_settings_load (library->dir, error);
+  const DocentModelEntry *was = NULL;
+
+  if (fresh == NULL)
+    return FALSE;
+  if (library->settings != NULL)
+    was = docent_settings_current (library->settings, DOCENT_MODEL_ROLE_EMBEDDER);
+  if (library->embedder_loaded &&
+      !same_model (was, docent_settings_current (fresh, DOCENT_MODEL_ROLE_EMBEDDER)))
+    docent_library_reload_embedder (library);
+  g_clear_pointer (&library->settings, docent_settings_free);
+  library->settings = fresh;
+  if (library->embedder == NULL)
+    return TRUE;
+  return docent_vector_index_sync (docent_embedder_vectors (library->embedder),
+                                   library->store, error);
+}
+
 gboolean
 docent_library_embed (DocentLibrary             *library,
                       const DocentEmbedOptions  *opts,

@@ -45,6 +45,13 @@ DocentEmbedder *docent_library_embedder   (DocentLibrary  *library,
 /* Forgets the loaded embedder, after the settings changed. */
 void            docent_library_reload_embedder (DocentLibrary *library);
 
+/* Catches up with changes made through another handle on the same folder
+ * (another thread's library, the command line): reads the settings again,
+ * reloads the embedder when another one was chosen and brings the vector
+ * index up to date with the store. */
+gboolean        docent_library_refresh    (DocentLibrary  *library,
+                                           GError        **error);
+
 /* Embeds the chunks still without a vector (see embedder.h); does nothing
  * when no embedding model is configured. */
 gboolean        docent_library_embed      (DocentLibrary             *library,

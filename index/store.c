@@ -1159,6 +1159,33 @@ docent_store_add_to_collection (DocentStore  *store,
   return commit (store, error);
 }
 
+/* Membership changes do not touch chunks, so the generation (which
+ * invalidates search caches) is left alone. */
+gboolean
+docent_store_set_collection (DocentStore  *store,
+                             gint64        document_id,
+                             const char   *collection,
+                             GError      **error)
+{
+  static const char sql[] = "DELETE FROM document_collections WHERE document_id = ?1";
+  gboolean exists = FALSE;
+  sqlite3_stmt *stmt;
+
+  if (!begin (store, error))
+    return FALSE;
+  if (document_exists (store, document_id, &exists, error) && !exists)
+    set_not_found (error, document_id);
+  stmt = exists ? statement_with_id (store, sql, document_id, error) : NULL;
+  if (stmt == NULL ||
+      !step_done (store, stmt, "cannot leave a collection", error) ||
+      !join_collection (store, document_id, collection, error))
+    {
+      rollback (store);
+      return FALSE;
+    }
+  return commit (store, error);
+}
+
 gboolean
 docent_store_remove_document (DocentStore  *store,
                               gint64        id,

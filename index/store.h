@@ -142,6 +142,13 @@ gboolean docent_store_add_to_collection (DocentStore  *store,
                                          const char   *collection,
                                          GError      **error);
 
+/* Moves the document to `collection` (out of every other one); NULL or ""
+ * leaves it in none. NOT_FOUND when there is no such document. */
+gboolean docent_store_set_collection (DocentStore  *store,
+                                      gint64        document_id,
+                                      const char   *collection,
+                                      GError      **error);
+
 /* Removes the document and everything of it (pages, chunks, FTS rows,
  * embeddings, collection membership). NOT_FOUND when there is none. */
 gboolean docent_store_remove_document (DocentStore  *store,
