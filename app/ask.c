@@ -1,5 +1,8 @@
 /* ask.c — docent_library_ask: retrieval, the refusal decision, answering
  * (extractive, local model or remote server) and keeping the conversation.
+ * What the caller's DocentAskOptions leave unset comes from the library's
+ * settings (retrieval depth, threads, context, answer length, temperature,
+ * the remote server).
  *
  * Everything about how an answer is written lives in the engine
  * (engine/answer.h, engine/backend.h); this file only wires the library's
@@ -14,10 +17,8 @@
 #include "engine/remote.h"
 #include "index/conversations.h"
 
-#define DEFAULT_K 8
-/* Tokens kept free for the answer, and for the instructions around the
- * sources (system prompt, source headers, the question). */
-#define ANSWER_ROOM 512
+/* Tokens kept for the instructions around the sources (system prompt,
+ * source headers, the question); the answer's room is its length setting. */
 #define PROMPT_ROOM 384
 /* Sources for the extractive answerer (estimated tokens). */
 #define EXTRACTIVE_BUDGET 3000
@@ -28,6 +29,51 @@ static double
 ms_since (gint64 start)
 {
   return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+/* The options with the settings filled in where the caller left a value
+ * unset. Strings are borrowed from the options or the settings. */
+typedef struct {
+  guint k;
+  guint threads;
+  guint n_ctx;
+  guint max_tokens;
+  float temperature;
+  const char *remote_url;      /* NULL: no remote server */
+  const char *remote_model;
+  const char *remote_api_key;
+} AskPlan;
+
+/* An explicit model (opts->model) is a request for that local model, so a
+ * configured remote server only answers when neither is given. */
+static gboolean
+make_plan (DocentLibrary           *library,
+           const DocentAskOptions  *opts,
+           AskPlan                 *plan,
+           GError                 **error)
+{
+  DocentSettings *settings = docent_library_settings (library, error);
+
+  if (settings == NULL)
+    return FALSE;
+  plan->k = opts->k != 0 ? opts->k : docent_settings_get_retrieval_k (settings);
+  plan->threads = docent_settings_get_threads (settings);
+  plan->n_ctx = docent_settings_get_context_size (settings);
+  plan->max_tokens = docent_settings_get_max_tokens (settings);
+  plan->temperature = (float) docent_settings_get_temperature (settings);
+  if (opts->remote_url != NULL)
+    {
+      plan->remote_url = opts->remote_url;
+      plan->remote_model = opts->remote_model;
+      plan->remote_api_key = opts->remote_api_key;
+    }
+  else if (opts->model == NULL && docent_settings_remote_in_use (settings) != NULL)
+    {
+      plan->remote_url = docent_settings_remote_in_use (settings);
+      plan->remote_model = docent_settings_get_remote_model (settings);
+      plan->remote_api_key = docent_settings_get_remote_api_key (settings);
+    }
+  return TRUE;
 }
 
 /* ---- the conversation so far --------------------------------------------- */
@@ -113,13 +159,14 @@ should_refuse (const char          *question,
 static GPtrArray *
 retrieve (DocentLibrary           *library,
           const DocentAskOptions  *opts,
+          const AskPlan           *plan,
           const char              *query,
           GError                 **error)
 {
   DocentSearchOptions search = { 0 };
 
   search.query = query;
-  search.limit = opts->k ? opts->k : DEFAULT_K;
+  search.limit = plan->k;
   search.collection = opts->collection;
   search.document_id = opts->document_id;
   return docent_library_search (library, &search, docent_library_default_search_mode (library),
@@ -181,33 +228,63 @@ model_path (DocentLibrary           *library,
   return entry != NULL ? g_strdup (entry->path) : g_strdup ("");
 }
 
+/* The context size setting, within what the model was trained for (a
+ * longer context than that only makes it ramble); 0 stays 0 (the engine
+ * picks). Only registered models say their training context. */
+static guint
+local_context (DocentLibrary *library,
+               const char    *path,
+               guint          n_ctx)
+{
+  DocentSettings *settings = docent_library_settings (library, NULL);
+  GPtrArray *models = settings != NULL ? docent_settings_models (settings) : NULL;
+
+  for (guint i = 0; models != NULL && i < models->len; i++)
+    {
+      const DocentModelEntry *entry = g_ptr_array_index (models, i);
+
+      if (g_strcmp0 (entry->path, path) == 0 && entry->n_ctx > 0)
+        return MIN (n_ctx, entry->n_ctx);
+    }
+  return n_ctx;
+}
+
+/* The key says everything the backend was made with, so a changed
+ * setting (another context size, a new API key) makes a new one. */
 static DocentChatBackend *
 make_backend (DocentLibrary           *library,
               const DocentAskOptions  *opts,
+              const AskPlan           *plan,
               char                   **key,
               GError                 **error)
 {
   g_autofree char *path = NULL;
+  DocentRemoteConfig config = { 0 };
+  guint n_ctx = plan->n_ctx;
 
-  if (opts->remote_url != NULL)
+  if (plan->remote_url != NULL)
     {
-      DocentRemoteConfig config = { 0 };
-
-      config.base_url = opts->remote_url;
-      config.model = opts->remote_model;
-      config.api_key = opts->remote_api_key;
-      *key = g_strdup_printf ("remote:%s|%s|%s", opts->remote_url,
-                              opts->remote_model ? opts->remote_model : "",
-                              opts->remote_api_key ? opts->remote_api_key : "");
-      return docent_remote_backend_new (&config, error);
+      config.base_url = plan->remote_url;
+      config.model = plan->remote_model;
+      config.api_key = plan->remote_api_key;
+      config.context_size = plan->n_ctx;
+      *key = g_strdup_printf ("remote:%s|%s|%s|%u", plan->remote_url,
+                              plan->remote_model ? plan->remote_model : "",
+                              plan->remote_api_key ? plan->remote_api_key : "", plan->n_ctx);
     }
-  path = model_path (library, opts, error);
-  if (path == NULL || *path == '\0')
-    return NULL;
-  *key = g_strdup (path);
-  if (library->chat != NULL && g_strcmp0 (library->chat_key, path) == 0)
+  else
+    {
+      path = model_path (library, opts, error);
+      if (path == NULL || *path == '\0')
+        return NULL;
+      n_ctx = local_context (library, path, n_ctx);
+      *key = g_strdup_printf ("local:%s|%u|%u", path, n_ctx, plan->threads);
+    }
+  if (library->chat != NULL && g_strcmp0 (library->chat_key, *key) == 0)
     return library->chat;
-  return docent_chat_backend_new_local (path, 0, 0, error);
+  if (plan->remote_url != NULL)
+    return docent_remote_backend_new (&config, error);
+  return docent_chat_backend_new_local (path, n_ctx, plan->threads, error);
 }
 
 /* The chat backend to answer with, kept in the library between questions
@@ -216,6 +293,7 @@ make_backend (DocentLibrary           *library,
 static DocentChatBackend *
 chat_backend (DocentLibrary           *library,
               const DocentAskOptions  *opts,
+              const AskPlan           *plan,
               GError                 **error)
 {
   g_autofree char *key = NULL;
@@ -223,7 +301,7 @@ chat_backend (DocentLibrary           *library,
 
   if (opts->extractive)
     return NULL;
-  backend = make_backend (library, opts, &key, error);
+  backend = make_backend (library, opts, plan, &key, error);
   if (backend == NULL || backend == library->chat)
     return backend;
   g_clear_pointer (&library->chat, docent_chat_backend_free);
@@ -237,14 +315,15 @@ chat_backend (DocentLibrary           *library,
 static guint
 source_budget (DocentChatBackend  *backend,
                const char         *question,
-               const char *const  *history)
+               const char *const  *history,
+               guint               answer_room)
 {
   guint n_ctx = docent_chat_backend_context_size (backend);
   gsize other = strlen (question);
 
   for (guint i = 0; history != NULL && history[i] != NULL; i++)
     other += strlen (history[i]);
-  other = other / 3 + PROMPT_ROOM + ANSWER_ROOM;   /* bytes → generous tokens */
+  other = other / 3 + PROMPT_ROOM + answer_room;   /* bytes → generous tokens */
   return n_ctx > other + 128 ? (guint) (n_ctx - other) : 128;
 }
 
@@ -291,16 +370,18 @@ answer_with_model (DocentAnswer            *answer,
                    guint                    n,
                    const char *const       *history,
                    const DocentAskOptions  *opts,
+                   const AskPlan           *plan,
                    GError                 **error)
 {
   DocentChatOptions chat = { 0 };
-  guint budget = source_budget (backend, answer->question, history);
+  guint budget = source_budget (backend, answer->question, history, plan->max_tokens);
 
   g_ptr_array_extend_and_steal (answer->sources,
                                 docent_answer_pack_sources (passages, n,
                                                             docent_chat_backend_tokenizer (backend),
                                                             budget));
-  chat.max_tokens = ANSWER_ROOM;
+  chat.max_tokens = plan->max_tokens;
+  chat.temperature = plan->temperature;
   chat.callback = opts->callback;
   chat.user_data = opts->user_data;
   return docent_answer_generate (answer, backend, history, &chat, opts->cancellable, error);
@@ -322,6 +403,25 @@ refuse (DocentAnswer            *answer,
 }
 
 /* ---- keeping the turn ----------------------------------------------------- */
+
+/* The cited document's path and title, so an old conversation can be drawn
+ * again without looking every document up (and still names a document
+ * removed since). */
+static void
+add_source_members (JsonBuilder          *b,
+                    const DocentCitation *c)
+{
+  json_builder_set_member_name (b, "path");
+  if (c->path != NULL)
+    json_builder_add_string_value (b, c->path);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "title");
+  if (c->title != NULL)
+    json_builder_add_string_value (b, c->title);
+  else
+    json_builder_add_null_value (b);
+}
 
 static char *
 citations_json (DocentAnswer *answer)
@@ -348,6 +448,7 @@ citations_json (DocentAnswer *answer)
       json_builder_add_int_value (b, c->page_end);
       json_builder_set_member_name (b, "quote");
       json_builder_add_string_value (b, c->quote);
+      add_source_members (b, c);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -388,13 +489,16 @@ docent_library_ask (DocentLibrary           *library,
   g_auto(GStrv) history = NULL;
   g_autoptr(GError) why = NULL;
   DocentChatBackend *backend;
+  AskPlan plan = { 0 };
   gint64 start = g_get_monotonic_time (), conversation = opts->conversation_id;
   gboolean ok;
 
   if (conversation != 0 &&
       (turns = docent_store_conversation_turns (library->store, conversation, error)) == NULL)
     return NULL;
-  backend = chat_backend (library, opts, &why);
+  if (!make_plan (library, opts, &plan, error))
+    return NULL;
+  backend = chat_backend (library, opts, &plan, &why);
   if (why != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&why));
@@ -402,7 +506,7 @@ docent_library_ask (DocentLibrary           *library,
     }
 
   query = retrieval_query (opts->question, turns);
-  hits = retrieve (library, opts, query, error);
+  hits = retrieve (library, opts, &plan, query, error);
   if (hits == NULL)
     return NULL;
   passages = passages_from_hits (hits);
@@ -421,7 +525,7 @@ docent_library_ask (DocentLibrary           *library,
     {
       history = turns != NULL ? history_messages (turns) : NULL;
       ok = answer_with_model (answer, backend, passages, hits->len,
-                              (const char *const *) history, opts, error);
+                              (const char *const *) history, opts, &plan, error);
     }
   if (!ok)
     return NULL;

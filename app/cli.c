@@ -530,6 +530,113 @@ cmd_remove (DocentLibrary  *library,
   return status;
 }
 
+/* ---- config ----------------------------------------------------------- */
+
+/* "location" is the per-user default library (not in docent.ini). */
+static int
+config_location (int    argc,
+                 char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+
+  if (argc > 2 && !docent_settings_set_default_library_dir (*argv[2] != '\0' ? argv[2] : NULL,
+                                                             &error))
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  dir = docent_settings_get_default_library_dir ();
+  printf ("%s\n", dir != NULL ? dir : "");
+  return DOCENT_EXIT_OK;
+}
+
+static void
+print_settings (DocentSettings *settings,
+                gboolean        json)
+{
+  const char *const *names = docent_settings_names ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *value = docent_settings_get_value (settings, names[i], NULL);
+
+      /* A listing is for looking: the key only on request. */
+      if (strcmp (names[i], "remote.api_key") == 0 && *value != '\0')
+        {
+          g_free (value);
+          value = g_strdup ("(set)");
+        }
+      if (json)
+        docent_cli_json_string (b, names[i], value);
+      else
+        printf ("%-20s %s\n", names[i], value);
+    }
+  json_builder_end_object (b);
+  if (json)
+    docent_cli_print_json (b);
+}
+
+static int
+cmd_config (const char  *library_dir,
+            int          argc,
+            char       **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print every setting as one JSON object", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("[NAME [VALUE]] — show or change a setting");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DocentSettings) settings = NULL;
+  g_autofree char *value = NULL;
+
+  g_option_context_set_description (context,
+    "Settings of the library (docent.ini): answer.threads (0: automatic),\n"
+    "answer.context_size (0: the model's), answer.max_tokens, answer.temperature,\n"
+    "answer.retrieval_k, remote.enabled, remote.url, remote.model, remote.api_key,\n"
+    "ocr.enabled, ocr.languages. An empty VALUE clears a text setting.\n"
+    "\"location\" is the library opened by default (per user; empty: the default).\n");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!docent_cli_parse (context, &argc, &argv))
+    return DOCENT_EXIT_USAGE;
+  if (argc > 3)
+    {
+      docent_cli_error ("config takes at most a NAME and a VALUE");
+      return DOCENT_EXIT_USAGE;
+    }
+  if (argc > 1 && strcmp (argv[1], "location") == 0)
+    return config_location (argc, argv);
+  settings = docent_settings_load (library_dir, &error);
+  if (settings == NULL)
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_FAILED;
+    }
+  if (argc == 1)
+    {
+      print_settings (settings, json);
+      return DOCENT_EXIT_OK;
+    }
+  if (argc == 3 && (!docent_settings_set_value (settings, argv[1], argv[2], &error) ||
+                    !docent_settings_save (settings, &error)))
+    {
+      docent_cli_error ("%s", error->message);
+      return error->domain == DOCENT_SETTINGS_ERROR ? DOCENT_EXIT_USAGE : DOCENT_EXIT_FAILED;
+    }
+  value = docent_settings_get_value (settings, argv[1], &error);
+  if (value == NULL)
+    {
+      docent_cli_error ("%s", error->message);
+      return DOCENT_EXIT_USAGE;
+    }
+  printf ("%s\n", value);
+  return DOCENT_EXIT_OK;
+}
+
 /* ---- dispatch --------------------------------------------------------- */
 
 static const Command commands[] = {
@@ -542,6 +649,7 @@ static const Command commands[] = {
   { "conversations", docent_cli_conversations, NULL, "List, show or delete past questions" },
   { "reindex", cmd_reindex, NULL, "Embed chunks that have no vector yet" },
   { "ocr", cmd_ocr, NULL, "Show or change how scanned pages are read" },
+  { "config", NULL, cmd_config, "Show or change a setting (answers, remote server, OCR)" },
   { "models", NULL, docent_cli_models, "Inspect language and embedding models" },
   { "engine", NULL, docent_cli_engine, "Engine tools (tokenize)" },
 };

@@ -33,11 +33,16 @@ char *
 docent_library_resolve_dir (const char *explicit_dir)
 {
   const char *env = g_getenv ("DOCENT_LIBRARY");
+  char *pointer;
 
   if (explicit_dir != NULL && *explicit_dir != '\0')
     return docent_library_canonical_path (explicit_dir);
   if (env != NULL && *env != '\0')
     return docent_library_canonical_path (env);
+  /* Chosen in Preferences ($XDG_CONFIG_HOME/docent/location). */
+  pointer = docent_settings_get_default_library_dir ();
+  if (pointer != NULL)
+    return pointer;
   return g_build_filename (g_get_user_data_dir (), "docent", NULL);
 }
 

@@ -139,6 +139,9 @@ typedef struct {
   const char *password;          /* for encrypted PDFs, or NULL */
   guint n_threads;               /* 0: one per processor */
   guint64 max_file_bytes;        /* 0: 1 GiB */
+  guint file_timeout_ms;         /* a file whose extraction makes no progress
+                                  * (no page finished) for this long fails
+                                  * ("gave up after …"); 0: 120 s */
   gboolean no_ocr;               /* leave scanned pages and images unread */
   const char *ocr_languages;     /* "eng+deu"; NULL: "eng" */
   DocentAddProgressFunc progress;

@@ -14,8 +14,9 @@ typedef struct {
   gint64 document_id;
   guint page_no;             /* 1-based; 0: the first page */
   const char *quote;         /* text to highlight (a citation's quote), or NULL */
-  guint char_start;          /* else this span of the page's text, in */
-  guint char_end;            /* code points (a search hit); equal: none */
+  guint char_start;          /* else (or when the quote is not on the page) */
+  guint char_end;            /* this span of the page's text, in code
+                              * points (a search hit); equal: none */
 } DocentPageRequest;
 
 typedef struct {
@@ -36,6 +37,8 @@ typedef struct {
 } DocentPageView;
 
 void            docent_page_view_free   (DocentPageView          *view);
+/* A deep copy (rects is never NULL in the copy). */
+DocentPageView *docent_page_view_copy   (const DocentPageView    *view);
 
 /* NOT_FOUND (DOCENT_STORE_ERROR) when there is no such document or page. */
 DocentPageView *docent_library_page_view (DocentLibrary           *library,

@@ -1,8 +1,10 @@
 /* settings.c — a library's settings in `docent.ini`: the registry of model
- * files and which of them are in use (see settings.h).
+ * files and which of them are in use, the answer settings, the remote
+ * server; and the per-user pointer to the default library (see settings.h).
  *
  * The key file keeps whatever else it holds (comments, groups other parts
- * of Docent own); saving rewrites only the [use] keys and the model groups:
+ * of Docent own); saving rewrites only [use], the model groups, [answer]
+ * and [remote]:
  *
  *   [use]
  *   embedder=bge-small-en-v1.5-f16
@@ -20,6 +22,20 @@
  *   pooling=cls
  *   query_prefix=Represent this sentence for searching relevant passages:\s
  *   passage_prefix=
+ *   file_type=F16
+ *
+ *   [answer]             (only the values that differ from the default)
+ *   threads=4
+ *   context_size=4096
+ *   max_tokens=768
+ *   temperature=0.20
+ *   retrieval_k=10
+ *
+ *   [remote]
+ *   enabled=true
+ *   url=http://127.0.0.1:8080
+ *   model=qwen2.5
+ *   api_key=...          (in clear: the file is 0600, there is no keyring)
  *
  * Embedders always carry both prefix keys (an empty value: no prefix; a
  * trailing space is written as \s so that it survives hand editing); a
@@ -27,6 +43,7 @@
 #include "app/settings.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -37,7 +54,19 @@
 #define SETTINGS_FILE "docent.ini"
 #define USE_GROUP "use"
 #define MODEL_GROUP_PREFIX "model:"
+#define ANSWER_GROUP "answer"
+#define REMOTE_GROUP "remote"
 #define HASH_BLOCK ((gsize) 1 << 20)
+
+/* The numeric answer settings, in the order of number_specs[]. */
+typedef enum {
+  NUMBER_THREADS,
+  NUMBER_CONTEXT,
+  NUMBER_MAX_TOKENS,
+  NUMBER_TEMPERATURE,
+  NUMBER_K,
+  N_NUMBERS
+} NumberId;
 
 struct _DocentSettings {
   char *dir;
@@ -45,6 +74,11 @@ struct _DocentSettings {
   GKeyFile *keyfile;     /* as loaded: keeps what we do not manage */
   GPtrArray *models;     /* DocentModelEntry*, sorted by id */
   char *use[2];          /* model id per DocentModelRole, or NULL */
+  double numbers[N_NUMBERS];
+  gboolean remote_enabled;
+  char *remote_url;      /* the [remote] strings, NULL when unset */
+  char *remote_model;
+  char *remote_api_key;
 };
 
 G_DEFINE_QUARK (docent-settings-error-quark, docent_settings_error)
@@ -82,6 +116,7 @@ entry_free (DocentModelEntry *entry)
   g_free (entry->pooling);
   g_free (entry->query_prefix);
   g_free (entry->passage_prefix);
+  g_free (entry->file_type);
   g_free (entry);
 }
 
@@ -223,8 +258,45 @@ set_model_error (GError     **error,
   return FALSE;
 }
 
-/* Fills architecture, name, role, size, n_embd, n_ctx and pooling from the
- * metadata (the weights are not read). */
+/* llama.cpp's general.file_type numbers (its LLAMA_FTYPE_MOSTLY_*), which
+ * name a file's quantization mix; numbers it retired stay NULL. */
+static const char * const file_type_names[] = {
+  [0] = "F32", [1] = "F16", [2] = "Q4_0", [3] = "Q4_1", [4] = "Q4_1_F16",
+  [7] = "Q8_0", [8] = "Q5_0", [9] = "Q5_1", [10] = "Q2_K", [11] = "Q3_K_S",
+  [12] = "Q3_K_M", [13] = "Q3_K_L", [14] = "Q4_K_S", [15] = "Q4_K_M",
+  [16] = "Q5_K_S", [17] = "Q5_K_M", [18] = "Q6_K", [19] = "IQ2_XXS",
+  [20] = "IQ2_XS", [21] = "Q2_K_S", [22] = "IQ3_XS", [23] = "IQ3_XXS",
+  [24] = "IQ1_S", [25] = "IQ4_NL", [26] = "IQ3_S", [27] = "IQ3_M",
+  [28] = "IQ2_S", [29] = "IQ2_M", [30] = "IQ4_XS", [31] = "IQ1_M",
+  [32] = "BF16", [36] = "TQ1_0", [37] = "TQ2_0",
+};
+
+const char *
+docent_model_file_type_name (guint32 file_type)
+{
+  return file_type < G_N_ELEMENTS (file_type_names) ? file_type_names[file_type] : NULL;
+}
+
+/* general.file_type when the converter wrote it; else the tensor type
+ * holding most of the weight bytes (what the file type would say). */
+static char *
+read_file_type (DocentGguf              *gguf,
+                const DocentGgufSummary *s)
+{
+  guint32 number;
+  guint best = DOCENT_TYPE_COUNT;
+
+  if (docent_gguf_get_u32 (gguf, "general.file_type", &number, NULL) &&
+      docent_model_file_type_name (number) != NULL)
+    return g_strdup (docent_model_file_type_name (number));
+  for (guint t = 0; t < DOCENT_TYPE_COUNT; t++)
+    if (s->type_bytes[t] > 0 && (best == DOCENT_TYPE_COUNT || s->type_bytes[t] > s->type_bytes[best]))
+      best = t;
+  return best < DOCENT_TYPE_COUNT ? g_strdup (docent_type_name (best)) : NULL;
+}
+
+/* Fills architecture, name, role, size, n_embd, n_ctx, pooling and file
+ * type from the metadata (the weights are not read). */
 static gboolean
 read_metadata (DocentModelEntry  *entry,
                const char        *display,
@@ -246,6 +318,7 @@ read_metadata (DocentModelEntry  *entry,
   entry->n_ctx = (guint) MIN (s->context_length, G_MAXUINT);
   entry->role = is_encoder_architecture (s->architecture) ? DOCENT_MODEL_ROLE_EMBEDDER
                                                           : DOCENT_MODEL_ROLE_CHAT;
+  entry->file_type = read_file_type (gguf, s);
   if (entry->role == DOCENT_MODEL_ROLE_EMBEDDER)
     entry->pooling = read_pooling (gguf, s->architecture);
   return TRUE;
@@ -430,6 +503,20 @@ refresh_entry (DocentSettings   *settings,
   entry_free (fresh);
 }
 
+/* Entries registered before the file type was recorded get it when their
+ * file is added again (metadata only: no hashing). */
+static void
+fill_file_type (DocentModelEntry *entry)
+{
+  g_autoptr(DocentGguf) gguf = NULL;
+  g_autoptr(DocentGgufSummary) s = NULL;
+
+  if (entry->file_type != NULL || (gguf = docent_gguf_open (entry->path, NULL)) == NULL)
+    return;
+  s = docent_gguf_summarize (gguf);
+  entry->file_type = read_file_type (gguf, s);
+}
+
 static gboolean
 file_size_is (const char *path,
               guint64     size)
@@ -452,7 +539,10 @@ docent_settings_add_model (DocentSettings  *settings,
   abs = g_canonicalize_filename (path, NULL);
   old = find_entry_by (settings, BY_PATH, abs);
   if (old != NULL && file_size_is (abs, old->size))
-    return old;
+    {
+      fill_file_type (old);
+      return old;
+    }
   fresh = entry_from_file (abs, path, error);
   if (fresh == NULL)
     return NULL;
@@ -581,6 +671,12 @@ docent_settings_set_prefixes (DocentSettings  *settings,
 
 /* ---- docent.ini: reading ----------------------------------------------- */
 
+static gboolean read_answer (DocentSettings *settings, GError **error);
+static gboolean read_remote (DocentSettings *settings, GError **error);
+static void     write_answer (DocentSettings *settings);
+static void     write_remote (DocentSettings *settings);
+static void     set_defaults (DocentSettings *settings);
+
 /* Any key file error becomes INVALID, naming the file. */
 static gboolean
 invalid (DocentSettings  *settings,
@@ -676,7 +772,8 @@ read_strings (DocentSettings    *settings,
          read_string (settings, group, "role", TRUE, role, error) &&
          read_string (settings, group, "architecture", TRUE, &entry->architecture, error) &&
          read_string (settings, group, "sha256", TRUE, &entry->sha256, error) &&
-         read_string (settings, group, "name", FALSE, &entry->name, error);
+         read_string (settings, group, "name", FALSE, &entry->name, error) &&
+         read_string (settings, group, "file_type", FALSE, &entry->file_type, error);
 }
 
 static gboolean
@@ -783,6 +880,9 @@ settings_clear (DocentSettings *settings)
   g_clear_pointer (&settings->models, g_ptr_array_unref);
   for (guint r = 0; r < G_N_ELEMENTS (settings->use); r++)
     g_free (settings->use[r]);
+  g_free (settings->remote_url);
+  g_free (settings->remote_model);
+  g_free (settings->remote_api_key);
 }
 
 void
@@ -828,8 +928,10 @@ docent_settings_load (const char  *dir,
   settings->path = g_build_filename (dir, SETTINGS_FILE, NULL);
   settings->keyfile = g_key_file_new ();
   settings->models = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  set_defaults (settings);
   if (!load_key_file (settings, error) || !read_models (settings, error) ||
-      !read_use (settings, error))
+      !read_use (settings, error) || !read_answer (settings, error) ||
+      !read_remote (settings, error))
     return NULL;
   return g_steal_pointer (&settings);
 }
@@ -876,6 +978,8 @@ write_entry (GKeyFile               *keyfile,
   g_key_file_set_uint64 (keyfile, group, "size", entry->size);
   g_key_file_set_uint64 (keyfile, group, "n_embd", entry->n_embd);
   g_key_file_set_uint64 (keyfile, group, "n_ctx", entry->n_ctx);
+  if (entry->file_type != NULL)
+    write_string (keyfile, group, "file_type", entry->file_type);
   if (entry->role != DOCENT_MODEL_ROLE_EMBEDDER)
     return;
   if (entry->pooling != NULL)
@@ -914,6 +1018,8 @@ write_key_file (DocentSettings *settings)
   g_autofree char *start = NULL;
 
   write_use (settings);
+  write_answer (settings);
+  write_remote (settings);
   for (guint i = 0; groups[i] != NULL; i++)
     if (g_str_has_prefix (groups[i], MODEL_GROUP_PREFIX))
       g_key_file_remove_group (settings->keyfile, groups[i], NULL);
@@ -923,7 +1029,8 @@ write_key_file (DocentSettings *settings)
   if ((top == NULL || *top == '\0') && start != NULL)
     g_key_file_set_comment (settings->keyfile, NULL, NULL,
                             " Docent library settings. `docent-cli models` manages [use] and\n"
-                            " the [model:ID] groups; other groups are kept as they are.", NULL);
+                            " the [model:ID] groups, `docent-cli config` [answer] and [remote];\n"
+                            " other groups are kept as they are.", NULL);
 }
 
 gboolean
@@ -980,4 +1087,660 @@ docent_settings_set_ocr (DocentSettings *settings,
   g_key_file_set_boolean (settings->keyfile, OCR_GROUP, "enabled", enabled);
   if (languages != NULL)
     g_key_file_set_string (settings->keyfile, OCR_GROUP, "languages", languages);
+}
+
+/* ---- answers -------------------------------------------------------------- */
+
+typedef struct {
+  const char *key;       /* in [answer] */
+  const char *label;     /* what errors call it */
+  const char *unit;      /* after the range in errors, or "" */
+  double min, max;       /* the range, besides 0 when zero_means */
+  double fallback;       /* the default */
+  const char *zero_means; /* what 0 stands for, or NULL when 0 is no value */
+  gboolean fractional;   /* two decimals; else a whole number */
+} NumberSpec;
+
+static const NumberSpec number_specs[N_NUMBERS] = {
+  [NUMBER_THREADS] = { "threads", "threads", "", 1, DOCENT_SETTINGS_MAX_THREADS, 0,
+                       "automatic", FALSE },
+  [NUMBER_CONTEXT] = { "context_size", "context size", " tokens", DOCENT_SETTINGS_MIN_CONTEXT,
+                       DOCENT_SETTINGS_MAX_CONTEXT, 0, "the model's", FALSE },
+  [NUMBER_MAX_TOKENS] = { "max_tokens", "answer length", " tokens", DOCENT_SETTINGS_MIN_ANSWER,
+                          DOCENT_SETTINGS_MAX_ANSWER, DOCENT_SETTINGS_DEFAULT_ANSWER, NULL, FALSE },
+  [NUMBER_TEMPERATURE] = { "temperature", "temperature", "", 0, DOCENT_SETTINGS_MAX_TEMPERATURE, 0,
+                           NULL, TRUE },
+  [NUMBER_K] = { "retrieval_k", "retrieval depth", " passages", 1, DOCENT_SETTINGS_MAX_K,
+                 DOCENT_SETTINGS_DEFAULT_K, NULL, FALSE },
+};
+
+static void
+set_defaults (DocentSettings *settings)
+{
+  for (guint i = 0; i < N_NUMBERS; i++)
+    settings->numbers[i] = number_specs[i].fallback;
+}
+
+static char *
+format_number (const NumberSpec *spec,
+               double            value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!spec->fractional)
+    return g_strdup_printf ("%.0f", value);
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.2f", value));
+}
+
+/* "must be 0 (automatic) or 1 to 256" */
+static char *
+describe_range (const NumberSpec *spec)
+{
+  g_autofree char *min = format_number (spec, spec->min);
+  g_autofree char *max = format_number (spec, spec->max);
+
+  if (spec->zero_means != NULL)
+    return g_strdup_printf ("must be 0 (%s) or %s to %s%s", spec->zero_means, min, max, spec->unit);
+  return g_strdup_printf ("must be %s to %s%s", min, max, spec->unit);
+}
+
+static gboolean
+number_in_range (const NumberSpec *spec,
+                 double            value)
+{
+  if (!isfinite (value))
+    return FALSE;
+  if (value == 0 && spec->zero_means != NULL)
+    return TRUE;
+  return value >= spec->min && value <= spec->max;
+}
+
+static gboolean
+value_error (GError     **error,
+             const char  *label,
+             const char  *value,
+             const char  *why)
+{
+  g_set_error (error, DOCENT_SETTINGS_ERROR, DOCENT_SETTINGS_ERROR_VALUE,
+               "%s: %s (not %s)", label, why, value);
+  return FALSE;
+}
+
+/* Text to a value of the spec's type and range; errors name the setting. */
+static gboolean
+parse_number (const NumberSpec  *spec,
+              const char        *text,
+              double            *out,
+              GError           **error)
+{
+  g_autofree char *range = describe_range (spec);
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  char *end = NULL;
+  double value;
+
+  if (spec->fractional)
+    value = g_ascii_strtod (trimmed, &end);
+  else
+    {
+      guint64 whole;
+
+      if (!g_ascii_string_to_unsigned (trimmed, 10, 0, G_MAXUINT, &whole, NULL))
+        return value_error (error, spec->label, text, range);
+      value = (double) whole;
+      end = trimmed + strlen (trimmed);
+    }
+  if (*trimmed == '\0' || end == NULL || *end != '\0' || !number_in_range (spec, value))
+    return value_error (error, spec->label, text, range);
+  *out = spec->fractional ? round (value * 100) / 100 : value;
+  return TRUE;
+}
+
+static gboolean
+set_number (DocentSettings  *settings,
+            NumberId         id,
+            double           value,
+            GError         **error)
+{
+  const NumberSpec *spec = &number_specs[id];
+
+  g_return_val_if_fail (settings != NULL, FALSE);
+  if (!number_in_range (spec, value))
+    {
+      g_autofree char *range = describe_range (spec);
+      g_autofree char *text = format_number (spec, value);
+
+      return value_error (error, spec->label, text, range);
+    }
+  settings->numbers[id] = spec->fractional ? round (value * 100) / 100 : value;
+  return TRUE;
+}
+
+static gboolean
+read_answer (DocentSettings  *settings,
+             GError         **error)
+{
+  for (guint i = 0; i < N_NUMBERS; i++)
+    {
+      const NumberSpec *spec = &number_specs[i];
+      g_autofree char *text = g_key_file_get_value (settings->keyfile, ANSWER_GROUP,
+                                                    spec->key, NULL);
+      g_autoptr(GError) local = NULL;
+
+      if (text == NULL)
+        continue;
+      if (!parse_number (spec, text, &settings->numbers[i], &local))
+        {
+          g_autofree char *range = describe_range (spec);
+          g_autofree char *why = g_strdup_printf ("%s (not %s)", range, text);
+
+          return invalid_value (settings, ANSWER_GROUP, spec->key, why, error);
+        }
+    }
+  return TRUE;
+}
+
+/* Removes `group` when nothing is left in it. */
+static void
+drop_empty_group (GKeyFile   *keyfile,
+                  const char *group)
+{
+  g_auto(GStrv) keys = NULL;
+
+  if (!g_key_file_has_group (keyfile, group))
+    return;
+  keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+  if (keys == NULL || keys[0] == NULL)
+    g_key_file_remove_group (keyfile, group, NULL);
+}
+
+/* Only values other than the default are written: a file never touched by
+ * the preferences stays as it was, and new defaults reach old libraries. */
+static void
+write_answer (DocentSettings *settings)
+{
+  for (guint i = 0; i < N_NUMBERS; i++)
+    {
+      const NumberSpec *spec = &number_specs[i];
+
+      if (settings->numbers[i] != spec->fallback)
+        {
+          g_autofree char *text = format_number (spec, settings->numbers[i]);
+
+          g_key_file_set_value (settings->keyfile, ANSWER_GROUP, spec->key, text);
+        }
+      else
+        g_key_file_remove_key (settings->keyfile, ANSWER_GROUP, spec->key, NULL);
+    }
+  drop_empty_group (settings->keyfile, ANSWER_GROUP);
+}
+
+guint
+docent_settings_get_threads (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, 0);
+  return (guint) settings->numbers[NUMBER_THREADS];
+}
+
+gboolean
+docent_settings_set_threads (DocentSettings  *settings,
+                             guint            threads,
+                             GError         **error)
+{
+  return set_number (settings, NUMBER_THREADS, threads, error);
+}
+
+guint
+docent_settings_get_context_size (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, 0);
+  return (guint) settings->numbers[NUMBER_CONTEXT];
+}
+
+gboolean
+docent_settings_set_context_size (DocentSettings  *settings,
+                                  guint            n_ctx,
+                                  GError         **error)
+{
+  return set_number (settings, NUMBER_CONTEXT, n_ctx, error);
+}
+
+guint
+docent_settings_get_max_tokens (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, DOCENT_SETTINGS_DEFAULT_ANSWER);
+  return (guint) settings->numbers[NUMBER_MAX_TOKENS];
+}
+
+gboolean
+docent_settings_set_max_tokens (DocentSettings  *settings,
+                                guint            max_tokens,
+                                GError         **error)
+{
+  return set_number (settings, NUMBER_MAX_TOKENS, max_tokens, error);
+}
+
+double
+docent_settings_get_temperature (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, 0);
+  return settings->numbers[NUMBER_TEMPERATURE];
+}
+
+gboolean
+docent_settings_set_temperature (DocentSettings  *settings,
+                                 double           temperature,
+                                 GError         **error)
+{
+  return set_number (settings, NUMBER_TEMPERATURE, temperature, error);
+}
+
+guint
+docent_settings_get_retrieval_k (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, DOCENT_SETTINGS_DEFAULT_K);
+  return (guint) settings->numbers[NUMBER_K];
+}
+
+gboolean
+docent_settings_set_retrieval_k (DocentSettings  *settings,
+                                 guint            k,
+                                 GError         **error)
+{
+  return set_number (settings, NUMBER_K, k, error);
+}
+
+/* ---- the remote server -------------------------------------------------- */
+
+/* http(s) with a host: anything else would fail at the first question,
+ * far from where it was typed. */
+#define REMOTE_URL_RULE "must be an http:// or https:// address such as http://127.0.0.1:8080"
+
+static gboolean
+remote_url_ok (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+
+  return uri != NULL &&
+         (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
+         g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0';
+}
+
+static gboolean
+check_remote_url (const char  *url,
+                  GError     **error)
+{
+  return remote_url_ok (url) || value_error (error, "remote server URL", url, REMOTE_URL_RULE);
+}
+
+static void
+replace_string (char       **slot,
+                const char  *value)
+{
+  g_free (*slot);
+  *slot = value != NULL && *value != '\0' ? g_strdup (value) : NULL;
+}
+
+static gboolean
+read_remote (DocentSettings  *settings,
+             GError         **error)
+{
+  GKeyFile *keyfile = settings->keyfile;
+  g_autofree char *url = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (!g_key_file_has_group (keyfile, REMOTE_GROUP))
+    return TRUE;
+  if (g_key_file_has_key (keyfile, REMOTE_GROUP, "enabled", NULL))
+    {
+      settings->remote_enabled = g_key_file_get_boolean (keyfile, REMOTE_GROUP, "enabled", &local);
+      if (local != NULL)
+        return invalid (settings, g_steal_pointer (&local), error);
+    }
+  if (!read_string (settings, REMOTE_GROUP, "url", FALSE, &url, error) ||
+      !read_string (settings, REMOTE_GROUP, "model", FALSE, &model, error) ||
+      !read_string (settings, REMOTE_GROUP, "api_key", FALSE, &key, error))
+    return FALSE;
+  if (url != NULL && *url != '\0' && !remote_url_ok (url))
+    return invalid_value (settings, REMOTE_GROUP, "url", REMOTE_URL_RULE, error);
+  replace_string (&settings->remote_url, url);
+  replace_string (&settings->remote_model, model);
+  replace_string (&settings->remote_api_key, key);
+  return TRUE;
+}
+
+static void
+write_optional (GKeyFile   *keyfile,
+                const char *key,
+                const char *value)
+{
+  if (value != NULL)
+    write_string (keyfile, REMOTE_GROUP, key, value);
+  else
+    g_key_file_remove_key (keyfile, REMOTE_GROUP, key, NULL);
+}
+
+static void
+write_remote (DocentSettings *settings)
+{
+  GKeyFile *keyfile = settings->keyfile;
+
+  if (settings->remote_enabled || g_key_file_has_key (keyfile, REMOTE_GROUP, "enabled", NULL))
+    g_key_file_set_boolean (keyfile, REMOTE_GROUP, "enabled", settings->remote_enabled);
+  write_optional (keyfile, "url", settings->remote_url);
+  write_optional (keyfile, "model", settings->remote_model);
+  write_optional (keyfile, "api_key", settings->remote_api_key);
+  if (!settings->remote_enabled && settings->remote_url == NULL &&
+      settings->remote_model == NULL && settings->remote_api_key == NULL)
+    g_key_file_remove_key (keyfile, REMOTE_GROUP, "enabled", NULL);
+  drop_empty_group (keyfile, REMOTE_GROUP);
+}
+
+gboolean
+docent_settings_get_remote_enabled (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, FALSE);
+  return settings->remote_enabled;
+}
+
+const char *
+docent_settings_get_remote_url (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, NULL);
+  return settings->remote_url;
+}
+
+const char *
+docent_settings_get_remote_model (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, NULL);
+  return settings->remote_model;
+}
+
+const char *
+docent_settings_get_remote_api_key (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, NULL);
+  return settings->remote_api_key;
+}
+
+const char *
+docent_settings_remote_in_use (DocentSettings *settings)
+{
+  g_return_val_if_fail (settings != NULL, NULL);
+  return settings->remote_enabled ? settings->remote_url : NULL;
+}
+
+void
+docent_settings_set_remote_enabled (DocentSettings *settings,
+                                    gboolean        enabled)
+{
+  g_return_if_fail (settings != NULL);
+  settings->remote_enabled = enabled;
+}
+
+gboolean
+docent_settings_set_remote_url (DocentSettings  *settings,
+                                const char      *url,
+                                GError         **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (url != NULL ? url : ""));
+
+  g_return_val_if_fail (settings != NULL, FALSE);
+  if (*trimmed != '\0' && !check_remote_url (trimmed, error))
+    return FALSE;
+  replace_string (&settings->remote_url, trimmed);
+  return TRUE;
+}
+
+void
+docent_settings_set_remote_model (DocentSettings *settings,
+                                  const char     *model)
+{
+  g_return_if_fail (settings != NULL);
+  replace_string (&settings->remote_model, model);
+}
+
+void
+docent_settings_set_remote_api_key (DocentSettings *settings,
+                                    const char     *api_key)
+{
+  g_return_if_fail (settings != NULL);
+  replace_string (&settings->remote_api_key, api_key);
+}
+
+/* ---- settings by name ---------------------------------------------------- */
+
+static const char * const setting_names[] = {
+  "answer.threads", "answer.context_size", "answer.max_tokens", "answer.temperature",
+  "answer.retrieval_k", "remote.enabled", "remote.url", "remote.model", "remote.api_key",
+  "ocr.enabled", "ocr.languages", NULL
+};
+
+const char * const *
+docent_settings_names (void)
+{
+  return setting_names;
+}
+
+static gboolean
+unknown_setting (const char  *name,
+                 GError     **error)
+{
+  g_autofree char *known = g_strjoinv (", ", (char **) setting_names);
+
+  g_set_error (error, DOCENT_SETTINGS_ERROR, DOCENT_SETTINGS_ERROR_VALUE,
+               "%s: no such setting (known: %s)", name, known);
+  return FALSE;
+}
+
+/* The answer.* number a name stands for, or N_NUMBERS. */
+static NumberId
+number_by_name (const char *name)
+{
+  if (!g_str_has_prefix (name, ANSWER_GROUP "."))
+    return N_NUMBERS;
+  for (guint i = 0; i < N_NUMBERS; i++)
+    if (strcmp (name + strlen (ANSWER_GROUP "."), number_specs[i].key) == 0)
+      return (NumberId) i;
+  return N_NUMBERS;
+}
+
+static gboolean
+parse_boolean (const char  *name,
+               const char  *text,
+               gboolean    *out,
+               GError     **error)
+{
+  static const char * const yes[] = { "true", "yes", "on", "1", NULL };
+  static const char * const no[] = { "false", "no", "off", "0", NULL };
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+
+  g_strstrip (lower);
+  if (g_strv_contains (yes, lower) || g_strv_contains (no, lower))
+    {
+      *out = g_strv_contains (yes, lower);
+      return TRUE;
+    }
+  return value_error (error, name, text, "must be true or false");
+}
+
+char *
+docent_settings_get_value (DocentSettings  *settings,
+                           const char      *name,
+                           GError         **error)
+{
+  NumberId id;
+
+  g_return_val_if_fail (settings != NULL && name != NULL, NULL);
+  id = number_by_name (name);
+  if (id < N_NUMBERS)
+    return format_number (&number_specs[id], settings->numbers[id]);
+  if (strcmp (name, "remote.enabled") == 0)
+    return g_strdup (settings->remote_enabled ? "true" : "false");
+  if (strcmp (name, "remote.url") == 0)
+    return g_strdup (settings->remote_url ? settings->remote_url : "");
+  if (strcmp (name, "remote.model") == 0)
+    return g_strdup (settings->remote_model ? settings->remote_model : "");
+  if (strcmp (name, "remote.api_key") == 0)
+    return g_strdup (settings->remote_api_key ? settings->remote_api_key : "");
+  if (g_str_has_prefix (name, "ocr."))
+    {
+      gboolean enabled;
+      char *languages;
+
+      docent_settings_ocr (settings, &enabled, &languages);
+      if (strcmp (name, "ocr.languages") == 0)
+        return languages;
+      g_free (languages);
+      if (strcmp (name, "ocr.enabled") == 0)
+        return g_strdup (enabled ? "true" : "false");
+    }
+  unknown_setting (name, error);
+  return NULL;
+}
+
+static gboolean
+set_ocr_value (DocentSettings  *settings,
+               const char      *name,
+               const char      *value,
+               GError         **error)
+{
+  g_autofree char *languages = NULL;
+  gboolean enabled;
+
+  docent_settings_ocr (settings, &enabled, &languages);
+  if (strcmp (name, "ocr.enabled") == 0)
+    {
+      if (!parse_boolean (name, value, &enabled, error))
+        return FALSE;
+      docent_settings_set_ocr (settings, enabled, NULL);
+      return TRUE;
+    }
+  if (*value == '\0' || strpbrk (value, " \t\n/\\") != NULL)
+    return value_error (error, name, value,
+                        "must be tesseract language names joined by '+', such as eng+deu");
+  docent_settings_set_ocr (settings, enabled, value);
+  return TRUE;
+}
+
+gboolean
+docent_settings_set_value (DocentSettings  *settings,
+                           const char      *name,
+                           const char      *value,
+                           GError         **error)
+{
+  NumberId id;
+  double number;
+
+  g_return_val_if_fail (settings != NULL && name != NULL && value != NULL, FALSE);
+  id = number_by_name (name);
+  if (id < N_NUMBERS)
+    {
+      if (!parse_number (&number_specs[id], value, &number, error))
+        return FALSE;
+      settings->numbers[id] = number;
+      return TRUE;
+    }
+  if (strcmp (name, "remote.enabled") == 0)
+    return parse_boolean (name, value, &settings->remote_enabled, error);
+  if (strcmp (name, "remote.url") == 0)
+    return docent_settings_set_remote_url (settings, value, error);
+  if (strcmp (name, "remote.model") == 0)
+    {
+      docent_settings_set_remote_model (settings, value);
+      return TRUE;
+    }
+  if (strcmp (name, "remote.api_key") == 0)
+    {
+      docent_settings_set_remote_api_key (settings, value);
+      return TRUE;
+    }
+  if (strcmp (name, "ocr.enabled") == 0 || strcmp (name, "ocr.languages") == 0)
+    return set_ocr_value (settings, name, value, error);
+  return unknown_setting (name, error);
+}
+
+/* ---- the default library location ------------------------------------- */
+
+/* Read from the environment on every call (GLib caches its own answer,
+ * which tests and a changed session would not see). A relative
+ * $XDG_CONFIG_HOME is to be ignored, says the XDG specification. */
+static char *
+config_dir (void)
+{
+  const char *env = g_getenv ("XDG_CONFIG_HOME");
+
+  if (env != NULL && g_path_is_absolute (env))
+    return g_strdup (env);
+  return g_build_filename (g_get_home_dir (), ".config", NULL);
+}
+
+char *
+docent_settings_location_file (void)
+{
+  g_autofree char *config = config_dir ();
+
+  return g_build_filename (config, "docent", "location", NULL);
+}
+
+char *
+docent_settings_get_default_library_dir (void)
+{
+  g_autofree char *path = docent_settings_location_file ();
+  g_autofree char *data = NULL;
+  char *line;
+
+  if (!g_file_get_contents (path, &data, NULL, NULL))
+    return NULL;
+  data[strcspn (data, "\r\n")] = '\0';
+  line = g_strstrip (data);
+  if (!g_path_is_absolute (line) || !g_utf8_validate (line, -1, NULL))
+    return NULL;
+  return g_strdup (line);
+}
+
+static gboolean
+remove_location (const char  *path,
+                 GError     **error)
+{
+  int saved;
+
+  if (g_remove (path) == 0 || errno == ENOENT)
+    return TRUE;
+  saved = errno;
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+               "%s: cannot remove: %s", path, g_strerror (saved));
+  return FALSE;
+}
+
+gboolean
+docent_settings_set_default_library_dir (const char  *dir,
+                                         GError     **error)
+{
+  g_autofree char *path = docent_settings_location_file ();
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *abs = NULL;
+  g_autofree char *line = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (dir == NULL)
+    return remove_location (path, error);
+  if (*dir == '\0' || strchr (dir, '\n') != NULL || strchr (dir, '\r') != NULL ||
+      !g_utf8_validate (dir, -1, NULL))
+    return value_error (error, "library location", dir,
+                        "must be a folder name on one line");
+  abs = g_canonicalize_filename (dir, NULL);
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "%s: cannot create the folder: %s", folder, g_strerror (saved));
+      return FALSE;
+    }
+  line = g_strconcat (abs, "\n", NULL);
+  return g_file_set_contents_full (path, line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }

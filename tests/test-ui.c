@@ -1,34 +1,208 @@
-/* test-ui.c — the desktop window opens on a library and says what it holds.
+/* test-ui.c — the desktop app end to end, the way a new user meets it: the
+ * welcome page, documents added through the same action as the buttons
+ * and drag and drop, indexing, a question answered with citation chips, a
+ * citation opening the viewer on the right page with the passage
+ * highlighted, and passage search. Screenshots of each state are saved in
+ * the build folder (ui-*.png) for people to look at.
  * Run under Xvfb by run-ui-test.sh; skipped when there is no display. */
 #include "tests/fixtures.h"
+#include "tests/pdfgen.h"
 #include "ui/window.h"
 
-static void
-test_window_empty_library (void)
-{
-  g_autofree char *dir = docent_test_tmpdir ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DocentLibrary) library = docent_library_open (dir, &error);
-  DocentWindow *window;
+#define WAIT_SECONDS 120
 
-  g_assert_no_error (error);
-  window = docent_window_new (NULL, library);
-  gtk_window_present (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
-  g_assert_cmpstr (docent_window_get_headline (window), ==, "Welcome to Docent");
-  gtk_window_destroy (GTK_WINDOW (window));
-  docent_test_rm_rf (dir);
+typedef gboolean (*Condition) (DocentWindow *window);
+
+/* Runs the main loop until `done` holds; fails after WAIT_SECONDS. */
+static void
+wait_for (DocentWindow *window,
+          Condition     done,
+          const char   *what)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (!done (window))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  /* Let layout and drawing catch up before anything is measured. */
+  for (guint i = 0; i < 20; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (5000);
+    }
 }
 
 static void
-test_window_no_library (void)
+screenshot (DocentWindow *window,
+            const char   *name)
 {
-  DocentWindow *window = docent_window_new (NULL, NULL);
+  GtkWidget *widget = GTK_WIDGET (window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = g_strdup_printf ("ui-%s.png", name);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
 
-  g_assert_cmpstr (docent_window_get_headline (window), ==, "The library could not be opened");
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+  g_test_message ("screenshot: %s", file);
+}
+
+static gboolean
+shows_welcome (DocentWindow *window)
+{
+  return g_strcmp0 (docent_window_get_page (window), "welcome") == 0 &&
+         g_strcmp0 (docent_window_get_headline (window), "Welcome to Docent") == 0;
+}
+
+static gboolean
+indexed_two (DocentWindow *window)
+{
+  return !docent_library_service_get_busy (docent_window_get_service (window)) &&
+         docent_library_sidebar_get_n_documents (docent_window_get_sidebar (window)) == 2 &&
+         g_strcmp0 (docent_window_get_page (window), "ask") == 0;
+}
+
+static gboolean
+answered (DocentWindow *window)
+{
+  DocentConversationView *view = docent_window_get_conversation_view (window);
+  const char *answer = docent_conversation_view_get_last_answer (view);
+
+  return !docent_conversation_view_get_busy (view) && answer != NULL && *answer != '\0';
+}
+
+static gboolean
+viewer_settled (DocentWindow *window)
+{
+  return docent_window_get_pending_views (window) == 0 && docent_window_get_viewer_visible (window);
+}
+
+static gboolean
+searched (DocentWindow *window)
+{
+  return docent_search_view_get_n_results (docent_window_get_search_view (window)) > 0;
+}
+
+static const char *const lease_pages[] = {
+  "# Residential Lease\n\nThis lease is made between Alma Ferreira, the landlord, and "
+  "Jonas Pike, the tenant, for the flat at 14 Quarry Lane.\n\nThe term is twelve months "
+  "starting on the first of March.",
+  "# Rent and Deposit\n\nThe monthly rent is 1,250 euros, due on the fifth day of each "
+  "month.\n\nThe security deposit is 2,500 euros and is returned within thirty days after "
+  "the tenant moves out, less the cost of any damage.",
+};
+
+static const char *const manual_pages[] = {
+  "# Kettle Manual\n\nFill the kettle to the MAX line and press the switch. The light "
+  "turns off when the water boils.\n\nDescale the kettle every four weeks with citric "
+  "acid in hard water areas.",
+};
+
+static char **
+write_documents (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  char **paths = g_new0 (char *, 3);
+
+  paths[0] = g_build_filename (dir, "lease.pdf", NULL);
+  paths[1] = g_build_filename (dir, "kettle.pdf", NULL);
+  g_assert_true (docent_test_write_pdf (paths[0], "Residential Lease", lease_pages,
+                                        G_N_ELEMENTS (lease_pages), &error));
+  g_assert_true (docent_test_write_pdf (paths[1], "Kettle Manual", manual_pages,
+                                        G_N_ELEMENTS (manual_pages), &error));
+  g_assert_no_error (error);
+  return paths;
+}
+
+static void
+test_first_run_to_highlighted_citation (void)
+{
+  g_autofree char *dir = docent_test_tmpdir ();
+  g_autofree char *library_dir = g_build_filename (dir, "library", NULL);
+  g_auto(GStrv) paths = write_documents (dir);
+  g_autoptr(DocentLibraryService) service = docent_library_service_new (library_dir);
+  DocentWindow *window = docent_window_new (NULL, service);
+  DocentConversationView *conversation = docent_window_get_conversation_view (window);
+  DocentSourceViewer *viewer = docent_window_get_source_viewer (window);
+  const char *answer;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (window, shows_welcome, "the welcome page");
+  screenshot (window, "welcome");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.add-paths", "^as", paths);
+  wait_for (window, indexed_two, "two documents indexed");
+  screenshot (window, "library");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.ask", "s",
+                              "How much is the security deposit?");
+  wait_for (window, answered, "an answer");
+  answer = docent_conversation_view_get_last_answer (conversation);
+  g_test_message ("answer: %s", answer);
+  g_assert_nonnull (strstr (answer, "2,500"));
+  g_assert_cmpuint (docent_conversation_view_get_n_chips (conversation), >=, 1);
+  screenshot (window, "answer");
+
+  g_assert_true (docent_conversation_view_activate_citation (conversation, 1));
+  wait_for (window, viewer_settled, "the cited page");
+  g_assert_cmpuint (docent_source_viewer_get_page (viewer), ==, 2);
+  g_assert_cmpuint (docent_source_viewer_get_n_highlights (viewer), >, 0);
+  screenshot (window, "citation");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  g_assert_cmpstr (docent_window_get_page (window), ==, "search");
+  docent_search_view_search (docent_window_get_search_view (window), "descale");
+  wait_for (window, searched, "search results");
+  g_assert_true (docent_search_view_activate_result (docent_window_get_search_view (window), 0));
+  wait_for (window, viewer_settled, "the found page");
+  g_assert_cmpuint (docent_source_viewer_get_page (viewer), ==, 1);
+  g_assert_cmpuint (docent_source_viewer_get_n_highlights (viewer), >, 0);
+  screenshot (window, "search");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_for (window, viewer_settled, "the dark style");
+  screenshot (window, "dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
   gtk_window_destroy (GTK_WINDOW (window));
+  docent_library_service_shutdown (service);
+  docent_test_rm_rf (dir);
+}
+
+static gboolean
+shows_error (DocentWindow *window)
+{
+  return g_strcmp0 (docent_window_get_headline (window), "The Library Cannot Be Opened") == 0;
+}
+
+static void
+test_unusable_library (void)
+{
+  g_autofree char *dir = docent_test_tmpdir ();
+  g_autofree char *file = docent_test_write_file (dir, "not-a-folder", "x", 1);
+  g_autoptr(DocentLibraryService) service = docent_library_service_new (file);
+  DocentWindow *window = docent_window_new (NULL, service);
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (window, shows_error, "the error page");
+  gtk_window_destroy (GTK_WINDOW (window));
+  docent_library_service_shutdown (service);
+  docent_test_rm_rf (dir);
 }
 
 int
@@ -36,7 +210,8 @@ main (int argc, char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
-  g_test_add_func ("/ui/window/empty-library", test_window_empty_library);
-  g_test_add_func ("/ui/window/no-library", test_window_no_library);
+  g_test_add_func ("/ui/window/first-run-to-highlighted-citation",
+                   test_first_run_to_highlighted_citation);
+  g_test_add_func ("/ui/window/unusable-library", test_unusable_library);
   return g_test_run ();
 }

@@ -11,6 +11,7 @@ PACKAGES="
   libsoup-3.0-dev libjson-glib-dev libcairo2-dev libfaiss-dev libopenblas-dev
   libtesseract-dev tesseract-ocr-eng tesseract-ocr libtiff-dev libjpeg-dev libpng-dev
   poppler-utils xvfb xauth dbus-daemon strace util-linux
+  libpango1.0-dev fonts-dejavu-core desktop-file-utils appstream
 "
 if [ "${1:-}" = "--fuzz" ]; then
   PACKAGES="$PACKAGES clang libclang-rt-14-dev"

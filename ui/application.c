@@ -1,16 +1,19 @@
-/* application.c — DocentApplication: opens the library on startup (the
- * folder named by --library, $DOCENT_LIBRARY or the default), creates the
- * main window and provides app.quit and app.about. */
+/* application.c — DocentApplication: starts the library service on the
+ * folder named by --library, $DOCENT_LIBRARY or the default, creates the
+ * main window and owns the app-wide actions (preferences, about, quit) and
+ * their shortcuts. The keyboard shortcuts window comes from
+ * resources/gtk/help-overlay.ui, which GtkApplication loads by itself. */
 #include "docent-config.h"
 
 #include "app/library.h"
 #include "ui/application.h"
+#include "ui/preferences-window.h"
 #include "ui/window.h"
 
 struct _DocentApplication {
   AdwApplication parent_instance;
   char *library_dir;
-  DocentLibrary *library;
+  DocentLibraryService *service;
 };
 
 G_DEFINE_FINAL_TYPE (DocentApplication, docent_application, ADW_TYPE_APPLICATION)
@@ -22,7 +25,7 @@ docent_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (docent_window_new (GTK_APPLICATION (app), self->library));
+    window = GTK_WINDOW (docent_window_new (GTK_APPLICATION (app), self->service));
   gtk_window_present (window);
 }
 
@@ -30,13 +33,23 @@ static void
 docent_application_startup (GApplication *app)
 {
   DocentApplication *self = DOCENT_APPLICATION (app);
-  g_autoptr(GError) error = NULL;
   g_autofree char *dir = docent_library_resolve_dir (self->library_dir);
 
   G_APPLICATION_CLASS (docent_application_parent_class)->startup (app);
-  self->library = docent_library_open (dir, &error);
-  if (self->library == NULL)
-    g_warning ("cannot open the library: %s", error->message);
+  /* Opening happens on the service's threads; a library that cannot be
+   * opened is reported by the window. */
+  self->service = docent_library_service_new (dir);
+}
+
+static void
+docent_application_shutdown (GApplication *app)
+{
+  DocentApplication *self = DOCENT_APPLICATION (app);
+
+  /* Stops indexing at the next file and closes the databases cleanly. */
+  if (self->service != NULL)
+    docent_library_service_shutdown (self->service);
+  G_APPLICATION_CLASS (docent_application_parent_class)->shutdown (app);
 }
 
 static int
@@ -59,7 +72,7 @@ docent_application_finalize (GObject *object)
 {
   DocentApplication *self = DOCENT_APPLICATION (object);
 
-  g_clear_pointer (&self->library, docent_library_close);
+  g_clear_object (&self->service);
   g_free (self->library_dir);
   G_OBJECT_CLASS (docent_application_parent_class)->finalize (object);
 }
@@ -73,6 +86,7 @@ docent_application_class_init (DocentApplicationClass *klass)
   object_class->finalize = docent_application_finalize;
   app_class->activate = docent_application_activate;
   app_class->startup = docent_application_startup;
+  app_class->shutdown = docent_application_shutdown;
   app_class->handle_local_options = docent_application_handle_local_options;
 }
 
@@ -95,9 +109,23 @@ on_about (GSimpleAction *action,
                          "application-name", "Docent",
                          "application-icon", DOCENT_APP_ID,
                          "version", DOCENT_VERSION,
-                         "comments", "Answers from your documents, offline",
+                         "comments", "Answers from your documents, with their sources. "
+                                     "Nothing leaves this computer.",
+                         "developer-name", "The Docent developers",
                          "license-type", GTK_LICENSE_GPL_3_0,
                          NULL);
+}
+
+static void
+on_preferences (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  DocentApplication *self = DOCENT_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  DocentPreferencesWindow *prefs = docent_preferences_window_new (parent, self->service);
+
+  gtk_window_present (GTK_WINDOW (prefs));
 }
 
 static void
@@ -106,8 +134,10 @@ docent_application_init (DocentApplication *self)
   static const GActionEntry actions[] = {
     { "quit", on_quit },
     { "about", on_about },
+    { "preferences", on_preferences },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   const GOptionEntry options[] = {
     { "library", 0, 0, G_OPTION_ARG_STRING, NULL, "The library folder", "DIR" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version", NULL },
@@ -116,6 +146,8 @@ docent_application_init (DocentApplication *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 

@@ -18,6 +18,19 @@ void       docent_conversation_list_reload (DocentConversationList *self);
 void       docent_conversation_list_select (DocentConversationList *self,
                                             gint64                  conversation_id);
 guint      docent_conversation_list_get_n_items (DocentConversationList *self);
+/* The conversation shown in row `index` (newest first): id (0 past the
+ * end) and title (NULL past the end). */
+gint64      docent_conversation_list_get_item_id    (DocentConversationList *self,
+                                                     guint                   index);
+const char *docent_conversation_list_get_item_title (DocentConversationList *self,
+                                                     guint                   index);
+/* What the row menu's Rename and Delete do once the dialog is answered
+ * (the list reloads when the service is done). */
+void        docent_conversation_list_rename (DocentConversationList *self,
+                                             gint64                  conversation_id,
+                                             const char             *title);
+void        docent_conversation_list_delete (DocentConversationList *self,
+                                             gint64                  conversation_id);
 
 /* Signals:
  *  "conversation-activated" (gint64 id): a row was clicked.

@@ -43,6 +43,11 @@ gboolean    docent_library_service_get_busy     (DocentLibraryService *self);
 double      docent_library_service_get_progress (DocentLibraryService *self);
 const char *docent_library_service_get_status   (DocentLibraryService *self);
 
+/* Cancels the running and queued writing jobs, lets the lanes finish and
+ * closes their libraries; the service answers nothing afterwards. For the
+ * application's shutdown, on the main thread. */
+void        docent_library_service_shutdown     (DocentLibraryService *self);
+
 /* Cancels the running and queued writing jobs. */
 void        docent_library_service_cancel_jobs  (DocentLibraryService *self);
 

@@ -24,6 +24,17 @@ guint      docent_source_viewer_get_page         (DocentSourceViewer *self);
 /* Highlight rectangles drawn on the page (PDF) or 1 when the text view
  * has its passage highlighted, 0 without a highlight. */
 guint      docent_source_viewer_get_n_highlights (DocentSourceViewer *self);
+/* "pdf" (the page rendered from the file), "text" (the stored text) or
+ * "empty" (nothing shown). */
+const char *docent_source_viewer_get_mode        (DocentSourceViewer *self);
+/* FALSE while the shown PDF page is still being rendered. */
+gboolean   docent_source_viewer_is_ready         (DocentSourceViewer *self);
+/* Logical pixels per PDF point. */
+double     docent_source_viewer_get_zoom         (DocentSourceViewer *self);
+
+/* Actions (on the widget): viewer.previous-page, viewer.next-page,
+ * viewer.zoom-in, viewer.zoom-out, viewer.zoom-fit, viewer.open-external,
+ * viewer.close. */
 
 /* Signals:
  *  "page-requested" (gint64 document_id, guint page_no): the person moved

@@ -1,0 +1,95 @@
+/* documents.c — re-indexing, moving and removing stored documents, for
+ * front ends that act on documents they list rather than on paths. */
+#include "app/documents.h"
+
+static gboolean
+reindex_one (DocentLibrary           *library,
+             gint64                   id,
+             const DocentAddOptions  *opts,
+             GPtrArray               *results,
+             GError                 **error)
+{
+  DocentStore *store = docent_library_store (library);
+  g_auto(DocentDocRecord) rec = { 0 };
+  g_autoptr(GPtrArray) added = NULL;
+  DocentAddOptions one = *opts;
+  const char *paths[2] = { NULL, NULL };
+
+  if (!docent_store_find_by_id (store, id, &rec, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, DOCENT_STORE_ERROR, DOCENT_STORE_ERROR_NOT_FOUND,
+                     "no document with id %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  paths[0] = rec.path;
+  if (!g_file_test (rec.path, G_FILE_TEST_IS_REGULAR))
+    {
+      DocentAddResult *result = g_new0 (DocentAddResult, 1);
+
+      /* Removing first would lose the only copy of the text. */
+      result->path = g_strdup (rec.path);
+      result->outcome = DOCENT_ADD_FAILED;
+      result->document_id = id;
+      result->error = g_strdup ("the file is no longer there");
+      g_ptr_array_add (results, result);
+      return TRUE;
+    }
+  if (one.collection == NULL && rec.collections != NULL)
+    one.collection = rec.collections[0];
+  if (!docent_store_remove_document (store, id, error) ||
+      !docent_library_add (library, paths, &one, &added, error))
+    return FALSE;
+  for (guint i = 0; i < added->len; i++)
+    g_ptr_array_add (results, g_steal_pointer (&added->pdata[i]));
+  return TRUE;
+}
+
+gboolean
+docent_library_reindex (DocentLibrary           *library,
+                        const gint64            *ids,
+                        guint                    n_ids,
+                        const DocentAddOptions  *opts,
+                        GPtrArray              **results,
+                        GError                 **error)
+{
+  static const DocentAddOptions no_options = { 0 };
+  g_autoptr(GPtrArray) all =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) docent_add_result_free);
+
+  for (guint i = 0; i < n_ids; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (opts ? opts->cancellable : NULL, error) ||
+          !reindex_one (library, ids[i], opts ? opts : &no_options, all, error))
+        return FALSE;
+    }
+  if (results != NULL)
+    *results = g_steal_pointer (&all);
+  return TRUE;
+}
+
+gboolean
+docent_library_move (DocentLibrary  *library,
+                     const gint64   *ids,
+                     guint           n_ids,
+                     const char     *collection,
+                     GError        **error)
+{
+  for (guint i = 0; i < n_ids; i++)
+    if (!docent_store_set_collection (docent_library_store (library), ids[i],
+                                      collection, error))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+docent_library_remove (DocentLibrary  *library,
+                       const gint64   *ids,
+                       guint           n_ids,
+                       GError        **error)
+{
+  for (guint i = 0; i < n_ids; i++)
+    if (!docent_store_remove_document (docent_library_store (library), ids[i], error))
+      return FALSE;
+  return TRUE;
+}
