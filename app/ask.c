@@ -169,6 +169,8 @@ retrieve (DocentLibrary           *library,
   search.limit = plan->k;
   search.collection = opts->collection;
   search.document_id = opts->document_id;
+  search.document_ids = opts->document_ids;
+  search.n_document_ids = opts->n_document_ids;
   return docent_library_search (library, &search, docent_library_default_search_mode (library),
                                 NULL, error);
 }

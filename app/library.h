@@ -75,6 +75,8 @@ typedef struct {
   const char *question;
   const char *collection;        /* only documents in it, or NULL */
   gint64 document_id;            /* only this document, or 0 */
+  const gint64 *document_ids;    /* or only these (n_document_ids > 0) */
+  guint n_document_ids;
   gint64 conversation_id;        /* continue it (follow-up), or 0: a new one */
   gboolean extractive;           /* no model even if one is configured */
   const char *model;             /* a registered chat model id or a GGUF path

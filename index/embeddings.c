@@ -383,3 +383,29 @@ docent_store_filter_chunk_ids (DocentStore  *store,
     return NULL;
   return g_steal_pointer (&set);
 }
+
+GHashTable *
+docent_store_filter_chunk_ids_of (DocentStore   *store,
+                                  const gint64  *document_ids,
+                                  guint          n_document_ids,
+                                  GError       **error)
+{
+  g_autoptr(GHashTable) all = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (guint i = 0; i < n_document_ids; i++)
+    {
+      g_autoptr(GHashTable) one = docent_store_filter_chunk_ids (store, NULL, document_ids[i], error);
+      GHashTableIter iter;
+      gpointer key;
+
+      if (one == NULL)
+        return NULL;
+      g_hash_table_iter_init (&iter, one);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          g_hash_table_iter_steal (&iter);
+          g_hash_table_add (all, key);
+        }
+    }
+  return g_steal_pointer (&all);
+}

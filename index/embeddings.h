@@ -105,6 +105,11 @@ GHashTable *docent_store_filter_chunk_ids (DocentStore   *store,
                                            const char    *collection,
                                            gint64         document_id,
                                            GError       **error);
+/* The same for several documents: the union of their chunk ids. */
+GHashTable *docent_store_filter_chunk_ids_of (DocentStore   *store,
+                                              const gint64  *document_ids,
+                                              guint          n_document_ids,
+                                              GError       **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DocentPendingChunk, docent_pending_chunk_free)
 

@@ -123,10 +123,15 @@ dense_side (DocentStore                *store,
                    "search by meaning needs an embedding model (docent-cli models use --embedder)");
       return NULL;
     }
-  if (opts->base.collection != NULL || opts->base.document_id != 0)
+  if (opts->base.n_document_ids > 0 || opts->base.collection != NULL ||
+      opts->base.document_id != 0)
     {
-      allowed = docent_store_filter_chunk_ids (store, opts->base.collection,
-                                               opts->base.document_id, error);
+      if (opts->base.n_document_ids > 0)
+        allowed = docent_store_filter_chunk_ids_of (store, opts->base.document_ids,
+                                                    opts->base.n_document_ids, error);
+      else
+        allowed = docent_store_filter_chunk_ids (store, opts->base.collection,
+                                                 opts->base.document_id, error);
       if (allowed == NULL)
         return NULL;
       if (g_hash_table_size (allowed) <= EXACT_FILTER_MAX)

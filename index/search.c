@@ -219,6 +219,58 @@ scope_clear (Scope *scope)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Scope, scope_clear)
 
+static int
+compare_ranges (gconstpointer a,
+                gconstpointer b)
+{
+  const IdRange *x = a, *y = b;
+
+  return (x->low > y->low) - (x->low < y->low);
+}
+
+/* Several chosen documents: one id range each, in order. */
+static gboolean
+scope_init_documents (DocentStore   *store,
+                      const gint64  *ids,
+                      guint          n_ids,
+                      Scope         *scope,
+                      GError       **error)
+{
+  static const char sql[] =
+    "SELECT min(id), max(id), count(*) FROM chunks WHERE document_id = ?1";
+
+  scope->ranges = g_array_new (FALSE, FALSE, sizeof (IdRange));
+  scope->low = G_MAXINT64;
+  scope->high = 0;
+  scope->n_rows = 0;
+  for (guint i = 0; i < n_ids; i++)
+    {
+      g_autoptr(DocentCachedStmt) stmt = docent_store_statement (store, sql, error);
+      IdRange range;
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, ids[i]);
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        {
+          set_search_error (store, error);
+          return FALSE;
+        }
+      if (sqlite3_column_int64 (stmt, 2) == 0)
+        continue;
+      range.low = sqlite3_column_int64 (stmt, 0);
+      range.high = sqlite3_column_int64 (stmt, 1);
+      scope->n_rows += sqlite3_column_int64 (stmt, 2);
+      scope->low = MIN (scope->low, range.low);
+      scope->high = MAX (scope->high, range.high);
+      g_array_append_val (scope->ranges, range);
+    }
+  if (scope->n_rows == 0)
+    scope->low = scope->high = 0;
+  g_array_sort (scope->ranges, compare_ranges);
+  return TRUE;
+}
+
 /* The chunks to search: a document's chunks were inserted in one
  * transaction, so their ids form one range FTS5 can skip to. */
 static gboolean
@@ -244,6 +296,8 @@ scope_init (DocentStore                *store,
   g_autoptr(DocentCachedStmt) stmt = NULL;
   int rc;
 
+  if (opts->n_document_ids > 0)
+    return scope_init_documents (store, opts->document_ids, opts->n_document_ids, scope, error);
   stmt = docent_store_statement (store, opts->document_id ? sql_document : sql_all, error);
   if (stmt == NULL)
     return FALSE;

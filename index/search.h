@@ -15,6 +15,8 @@ typedef struct {
   guint limit;             /* results wanted (k); 0 means 10 */
   const char *collection;  /* only documents in this collection, or NULL */
   gint64 document_id;      /* only this document, or 0 */
+  const gint64 *document_ids; /* or only these (n_document_ids > 0); */
+  guint n_document_ids;       /* either overrides the collection */
 } DocentSearchOptions;
 
 typedef struct {

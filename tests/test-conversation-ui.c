@@ -330,6 +330,46 @@ find_widget (GtkWidget *root,
   return NULL;
 }
 
+/* Documents selected in the library are offered, not imposed: the next
+ * question looks everywhere until the entry is chosen. */
+static void
+test_selection (Fixture       *f,
+                gconstpointer  data)
+{
+  DocentConversationView *view = show_view (f);
+  const gint64 both[] = { f->garden_id, f->lease_id };
+  GtkDropDown *dropdown = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN));
+  GListModel *model;
+  guint n;
+
+  docent_conversation_view_set_selection (view, &f->garden_id, 1, "Garden club notes");
+  model = gtk_drop_down_get_model (dropdown);
+  n = g_list_model_get_n_items (model);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), n - 1), ==,
+                   "This document: Garden club notes");
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 0);
+  ask_and_wait (view, "How much is the security deposit?");
+  g_assert_nonnull (strstr (docent_conversation_view_get_last_answer (view), "2,775"));
+
+  gtk_drop_down_set_selected (dropdown, n - 1);
+  ask_and_wait (view, "How much is the security deposit?");
+  g_assert_null (strstr (docent_conversation_view_get_last_answer (view), "2,775"));
+
+  /* Two selected, the entry stays chosen: the lease is among them. */
+  docent_conversation_view_set_selection (view, both, G_N_ELEMENTS (both), "Garden club notes");
+  model = gtk_drop_down_get_model (dropdown);
+  n = g_list_model_get_n_items (model);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), n - 1), ==,
+                   "The 2 selected documents");
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, n - 1);
+  ask_and_wait (view, "How much is the security deposit?");
+  g_assert_nonnull (strstr (docent_conversation_view_get_last_answer (view), "2,775"));
+
+  /* Nothing selected: back to all documents. */
+  docent_conversation_view_set_selection (view, NULL, 0, NULL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 0);
+}
+
 /* Presses a key in the text view as the view's key controller (the one
  * in the capture phase, before the text view's own) sees it. */
 static gboolean
@@ -648,6 +688,8 @@ main (int argc, char **argv)
   g_test_add ("/conversation-ui/entry", Fixture, NULL, fixture_set_up, test_entry, fixture_tear_down);
   g_test_add ("/conversation-ui/load", Fixture, NULL, fixture_set_up, test_load, fixture_tear_down);
   g_test_add ("/conversation-ui/scope", Fixture, NULL, fixture_set_up, test_scope, fixture_tear_down);
+  g_test_add ("/conversation-ui/selection", Fixture, NULL, fixture_set_up, test_selection,
+              fixture_tear_down);
   g_test_add ("/conversation-ui/model", Fixture, NULL, fixture_set_up, test_model, fixture_tear_down);
   g_test_add ("/conversation-ui/list", Fixture, NULL, fixture_set_up, test_list, fixture_tear_down);
   g_test_add_func ("/conversation-ui/unusable-library", test_unusable_library);

@@ -307,6 +307,36 @@ test_filters (Library       *lib,
     }
 }
 
+/* Several chosen documents: hits come from them only, whatever the
+ * collection says; ids without chunks are ignored. */
+static void
+test_document_list (Library       *lib,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const gint64 ids[] = { lib->other_id, 999999, lib->special_id };
+  DocentSearchOptions opts = { "pelican giraffe", 0, "no such collection", 0, ids, G_N_ELEMENTS (ids) };
+  g_autoptr(GPtrArray) hits = docent_store_search (lib->store, &opts, NULL, &error);
+  const gint64 only_other[] = { lib->other_id };
+  DocentSearchOptions one = { "pelican giraffe", 0, NULL, 0, only_other, 1 };
+  g_autoptr(GPtrArray) one_hits = NULL;
+  guint from_special = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 5);
+  for (guint i = 0; i < hits->len; i++)
+    {
+      gint64 doc = ((DocentSearchHit *) g_ptr_array_index (hits, i))->document_id;
+
+      g_assert_true (doc == lib->other_id || doc == lib->special_id);
+      from_special += doc == lib->special_id;
+    }
+  g_assert_cmpuint (from_special, ==, 3);
+  one_hits = docent_store_search (lib->store, &one, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (one_hits->len, ==, 2);
+}
+
 static void
 test_snippet (Library       *lib,
               gconstpointer  data)
@@ -573,6 +603,8 @@ main (int    argc,
   ADD ("nothing-to-search", test_nothing_to_search);
   ADD ("removed-document", test_removed_document);
 #undef ADD
+  g_test_add ("/search/document-list", Library, NULL, library_setup, test_document_list,
+              library_teardown);
   g_test_add_func ("/search/window", test_window);
   g_test_add_func ("/search/perf", test_perf);
 

@@ -824,6 +824,18 @@ test_filter_chunk_ids (StoreFixture  *f,
   set = docent_store_filter_chunk_ids (f->store, "no such collection", 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_hash_table_size (set), ==, 0);
+  g_clear_pointer (&set, g_hash_table_unref);
+
+  /* Several documents: the union of their chunks. */
+  {
+    const gint64 ids[] = { doc_a, doc_b, 999999 };
+
+    set = docent_store_filter_chunk_ids_of (f->store, ids, G_N_ELEMENTS (ids), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_hash_table_size (set), ==, 7);
+    for (guint i = 0; i < a->len; i++)
+      g_assert_true (g_hash_table_contains (set, &g_array_index (a, gint64, i)));
+  }
 }
 
 /* ---- the vector index: lifecycle ----------------------------------------- */

@@ -49,9 +49,9 @@ struct _DocentConversationView {
   /* scope */
   GStrv collections;
   char *collection;              /* of the next question, or NULL */
-  gint64 document_id;            /* of the next question, or 0 */
-  gint64 scope_document_id;      /* the document offered in the selector */
-  char *scope_document_title;
+  gboolean use_documents;        /* the next question looks only in them: */
+  GArray *documents;             /* gint64, offered in the selector */
+  char *documents_title;         /* of the first */
   gboolean rebuilding_scope;
 
   gboolean follow_bottom;
@@ -310,7 +310,11 @@ start_ask (DocentConversationView *self,
 
   opts.question = trimmed;
   opts.collection = self->collection;
-  opts.document_id = self->document_id;
+  if (self->use_documents && self->documents->len > 0)
+    {
+      opts.document_ids = (const gint64 *) self->documents->data;
+      opts.n_document_ids = self->documents->len;
+    }
   opts.conversation_id = self->conversation_id;
   docent_library_service_ask_async (self->service, &opts, on_ask_text,
                                     GUINT_TO_POINTER (pending->serial), pending->cancellable,
@@ -421,22 +425,24 @@ rebuild_scope (DocentConversationView *self)
   for (guint i = 0; self->collections != NULL && self->collections[i] != NULL; i++, n++)
     {
       gtk_string_list_append (model, self->collections[i]);
-      if (self->document_id == 0 && g_strcmp0 (self->collection, self->collections[i]) == 0)
+      if (!self->use_documents && g_strcmp0 (self->collection, self->collections[i]) == 0)
         selected = n;
     }
   if (self->collection != NULL && !has_collection (self, self->collection))
     {
       gtk_string_list_append (model, self->collection);
-      if (self->document_id == 0)
+      if (!self->use_documents)
         selected = n;
       n++;
     }
-  if (self->scope_document_id != 0)
+  if (self->documents->len > 0)
     {
-      g_autofree char *label = g_strdup_printf ("This document: %s", self->scope_document_title);
+      g_autofree char *label = self->documents->len == 1
+        ? g_strdup_printf ("This document: %s", self->documents_title)
+        : g_strdup_printf ("The %u selected documents", self->documents->len);
 
       gtk_string_list_append (model, label);
-      if (self->document_id != 0)
+      if (self->use_documents)
         selected = n;
     }
   self->rebuilding_scope = TRUE;
@@ -455,11 +461,35 @@ on_scope_selected (DocentConversationView *self)
   if (self->rebuilding_scope || selected == GTK_INVALID_LIST_POSITION)
     return;
   g_clear_pointer (&self->collection, g_free);
-  self->document_id = 0;
-  if (self->scope_document_id != 0 && selected == n_items - 1)
-    self->document_id = self->scope_document_id;
-  else if (selected > 0)
+  self->use_documents = self->documents->len > 0 && selected == n_items - 1;
+  if (!self->use_documents && selected > 0)
     self->collection = g_strdup (gtk_string_list_get_string (GTK_STRING_LIST (model), selected));
+}
+
+static void
+offer_documents (DocentConversationView *self,
+                 const gint64           *ids,
+                 guint                   n_ids,
+                 const char             *title)
+{
+  g_array_set_size (self->documents, 0);
+  g_array_append_vals (self->documents, ids, n_ids);
+  g_free (self->documents_title);
+  self->documents_title = g_strdup (title != NULL ? title : "untitled");
+  if (n_ids == 0)
+    self->use_documents = FALSE;
+}
+
+void
+docent_conversation_view_set_selection (DocentConversationView *self,
+                                        const gint64           *ids,
+                                        guint                   n_ids,
+                                        const char             *first_title)
+{
+  g_return_if_fail (DOCENT_IS_CONVERSATION_VIEW (self));
+
+  offer_documents (self, ids, n_ids, first_title);
+  rebuild_scope (self);
 }
 
 void
@@ -472,13 +502,9 @@ docent_conversation_view_set_scope (DocentConversationView *self,
 
   g_free (self->collection);
   self->collection = document_id == 0 ? g_strdup (collection) : NULL;
-  self->document_id = document_id;
+  self->use_documents = document_id != 0;
   if (document_id != 0)
-    {
-      self->scope_document_id = document_id;
-      g_free (self->scope_document_title);
-      self->scope_document_title = g_strdup (document_title != NULL ? document_title : "untitled");
-    }
+    offer_documents (self, &document_id, 1, document_title);
   rebuild_scope (self);
 }
 
@@ -676,7 +702,8 @@ docent_conversation_view_finalize (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_strfreev (self->collections);
   g_free (self->collection);
-  g_free (self->scope_document_title);
+  g_clear_pointer (&self->documents, g_array_unref);
+  g_free (self->documents_title);
   G_OBJECT_CLASS (docent_conversation_view_parent_class)->finalize (object);
 }
 
@@ -744,6 +771,7 @@ docent_conversation_view_init (DocentConversationView *self)
   GtkEventController *keys;
   GtkAdjustment *adj;
 
+  self->documents = g_array_new (FALSE, FALSE, sizeof (gint64));
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->follow_bottom = TRUE;

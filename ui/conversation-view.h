@@ -25,11 +25,19 @@ void       docent_conversation_view_ask   (DocentConversationView *self,
 /* Stops the answer being generated. */
 void       docent_conversation_view_stop  (DocentConversationView *self);
 gboolean   docent_conversation_view_get_busy (DocentConversationView *self);
-/* Where questions look: everything (NULL, 0), a collection, or one document. */
+/* Where questions look: everything (NULL, 0), a collection, or one document
+ * (which is then offered and chosen in the selector). */
 void       docent_conversation_view_set_scope (DocentConversationView *self,
                                                const char             *collection,
                                                gint64                  document_id,
                                                const char             *document_title);
+/* The documents selected in the library: offered in the scope selector
+ * ("This document: …" or "The 3 selected documents"), and used when the
+ * person chooses that entry. */
+void       docent_conversation_view_set_selection (DocentConversationView *self,
+                                                   const gint64           *ids,
+                                                   guint                   n_ids,
+                                                   const char             *first_title);
 void       docent_conversation_view_set_collections (DocentConversationView *self,
                                                      const char *const      *collections);
 /* Puts the keyboard focus in the question entry. */

@@ -608,6 +608,7 @@ typedef struct {
   gpointer text_data;
   DocentPageRequest page;
   gint64 conversation_id;
+  GArray *ids;           /* ask: the documents it is limited to */
 } ReadJob;
 
 static void
@@ -617,6 +618,7 @@ read_job_free (gpointer data)
 
   g_free (job->text);
   g_free (job->text2);
+  g_clear_pointer (&job->ids, g_array_unref);
   for (guint i = 0; i < G_N_ELEMENTS (job->ask_strings); i++)
     g_free (job->ask_strings[i]);
   g_free (job);
@@ -950,6 +952,12 @@ docent_library_service_ask_async (DocentLibraryService    *self,
   job->ask.remote_url = s[3] = g_strdup (opts->remote_url);
   job->ask.remote_model = s[4] = g_strdup (opts->remote_model);
   job->ask.remote_api_key = s[5] = g_strdup (opts->remote_api_key);
+  if (opts->n_document_ids > 0)
+    {
+      job->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), opts->n_document_ids);
+      g_array_append_vals (job->ids, opts->document_ids, opts->n_document_ids);
+      job->ask.document_ids = (const gint64 *) job->ids->data;
+    }
   job->text_func = text_func;
   job->text_data = text_data;
   queue_read (self, lane_ask, job, cancellable, callback, user_data);

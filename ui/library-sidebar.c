@@ -32,7 +32,7 @@ struct _DocentLibrarySidebar {
 
 G_DEFINE_FINAL_TYPE (DocentLibrarySidebar, docent_library_sidebar, GTK_TYPE_WIDGET)
 
-enum { SCOPE_CHANGED, DOCUMENT_ACTIVATED, LOADED, N_SIGNALS };
+enum { COLLECTION_CHANGED, SELECTION_CHANGED, DOCUMENT_ACTIVATED, LOADED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* ---- rows ------------------------------------------------------------------ */
@@ -220,7 +220,7 @@ fill_collections (DocentLibrarySidebar *self)
     {
       /* The chosen collection is gone (its last document moved away). */
       g_clear_pointer (&self->collection, g_free);
-      g_signal_emit (self, signals[SCOPE_CHANGED], 0, NULL, (gint64) 0, NULL);
+      g_signal_emit (self, signals[COLLECTION_CHANGED], 0, NULL);
     }
   fill_move_menu (self);
 }
@@ -310,20 +310,8 @@ on_collection_selected (GtkDropDown          *dropdown,
   if (selected > 0 && self->collections != NULL &&
       selected <= g_strv_length (self->collections))
     self->collection = g_strdup (self->collections[selected - 1]);
-  g_signal_emit (self, signals[SCOPE_CHANGED], 0, self->collection, (gint64) 0, NULL);
+  g_signal_emit (self, signals[COLLECTION_CHANGED], 0, self->collection);
   docent_library_sidebar_reload (self);
-}
-
-static void
-on_rows_selected (GtkListBox           *box,
-                  DocentLibrarySidebar *self)
-{
-  g_autoptr(GList) rows = gtk_list_box_get_selected_rows (box);
-  const DocentDocRecord *rec = rows && !rows->next ? row_record (rows->data) : NULL;
-  g_autofree char *title = rec ? row_title (rec) : NULL;
-
-  g_signal_emit (self, signals[SCOPE_CHANGED], 0, self->collection,
-                 rec ? rec->id : (gint64) 0, title);
 }
 
 static void
@@ -389,6 +377,17 @@ first_selected (DocentLibrarySidebar *self)
   GtkListBoxRow *row = gtk_list_box_get_selected_row (self->list_box);
 
   return row ? row_record (row) : NULL;
+}
+
+static void
+on_rows_selected (GtkListBox           *box,
+                  DocentLibrarySidebar *self)
+{
+  g_autoptr(GArray) ids = selected_ids (self);
+  const DocentDocRecord *first = first_selected (self);
+  g_autofree char *title = first ? row_title (first) : NULL;
+
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0, ids, title);
 }
 
 static void
@@ -625,9 +624,12 @@ docent_library_sidebar_class_init (DocentLibrarySidebarClass *klass)
   gtk_widget_class_install_action (widget_class, "doc.new-collection", NULL, doc_new_collection);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "doc.remove", NULL);
 
-  signals[SCOPE_CHANGED] = g_signal_new ("scope-changed", G_TYPE_FROM_CLASS (klass),
-                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-                                         3, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_STRING);
+  signals[COLLECTION_CHANGED] = g_signal_new ("collection-changed", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                              G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SELECTION_CHANGED] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_STRING);
   signals[DOCUMENT_ACTIVATED] = g_signal_new ("document-activated", G_TYPE_FROM_CLASS (klass),
                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                               G_TYPE_NONE, 1, G_TYPE_INT64);

@@ -26,9 +26,11 @@ guint       docent_library_sidebar_get_n_documents (DocentLibrarySidebar *self);
 void        docent_library_sidebar_focus_filter (DocentLibrarySidebar *self);
 
 /* Signals:
- *  "scope-changed" (const char *collection, gint64 document_id,
- *      const char *title): the collection or the selected document changed
- *      (questions may be limited to it).
+ *  "collection-changed" (const char *collection): the collection chosen
+ *      (NULL: all documents); questions and searches look only in it.
+ *  "selection-changed" (GArray *document_ids, const char *first_title): the
+ *      selected documents (gint64, borrowed), which questions may be
+ *      limited to.
  *  "document-activated" (gint64 document_id): a row was activated (the
  *      window opens the document's first page in the viewer).
  *  "loaded" (): a reload finished. */

@@ -560,14 +560,22 @@ win_search (GtkWidget  *widget,
 }
 
 static void
-on_scope_changed (DocentLibrarySidebar *sidebar,
-                  const char           *collection,
-                  gint64                document_id,
-                  const char           *title,
-                  DocentWindow         *self)
+on_collection_changed (DocentLibrarySidebar *sidebar,
+                       const char           *collection,
+                       DocentWindow         *self)
 {
-  docent_conversation_view_set_scope (self->conversation_view, collection, document_id, title);
+  docent_conversation_view_set_scope (self->conversation_view, collection, 0, NULL);
   docent_search_view_set_collection (self->search_view, collection);
+}
+
+static void
+on_selection_changed (DocentLibrarySidebar *sidebar,
+                      GArray               *ids,
+                      const char           *first_title,
+                      DocentWindow         *self)
+{
+  docent_conversation_view_set_selection (self->conversation_view, (const gint64 *) ids->data,
+                                          ids->len, first_title);
 }
 
 static void
@@ -602,7 +610,8 @@ build_children (DocentWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->viewer), FALSE);
   gtk_paned_set_end_child (self->content_paned, GTK_WIDGET (self->viewer));
 
-  g_signal_connect (self->sidebar, "scope-changed", G_CALLBACK (on_scope_changed), self);
+  g_signal_connect (self->sidebar, "collection-changed", G_CALLBACK (on_collection_changed), self);
+  g_signal_connect (self->sidebar, "selection-changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect (self->sidebar, "loaded", G_CALLBACK (on_sidebar_loaded), self);
   g_signal_connect (self->sidebar, "document-activated", G_CALLBACK (on_document_activated), self);
   g_signal_connect (self->conversation_list, "conversation-activated",
