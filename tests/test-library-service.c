@@ -1,0 +1,339 @@
+/* test-library-service.c — DocentLibraryService without a display: jobs on
+ * the writer lane report progress and "changed" on the main context, the
+ * reader lane answers while the writer works, documents are re-indexed,
+ * moved and removed, answers stream in order, cancelled jobs keep what was
+ * finished, and shutdown closes cleanly. Runs with leak checks on. */
+#include <string.h>
+
+#include "tests/fixtures.h"
+#include "tests/pdfgen.h"
+#include "ui/library-service.h"
+
+typedef struct {
+  char *dir;
+  char *docs;
+  DocentLibraryService *service;
+  GAsyncResult *result;
+  guint changed;
+  guint files_done;
+  guint busy_notifies;
+  GString *streamed;
+} Fixture;
+
+static void
+on_changed (DocentLibraryService *service,
+            Fixture              *f)
+{
+  f->changed++;
+}
+
+static void
+on_file_done (DocentLibraryService  *service,
+              const DocentAddResult *result,
+              Fixture               *f)
+{
+  g_assert_nonnull (result->path);
+  f->files_done++;
+}
+
+static void
+on_busy (GObject    *object,
+         GParamSpec *pspec,
+         Fixture    *f)
+{
+  f->busy_notifies++;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->dir = docent_test_tmpdir ();
+  f->docs = g_build_filename (f->dir, "docs", NULL);
+  f->service = docent_library_service_new (f->dir);
+  f->streamed = g_string_new (NULL);
+  g_signal_connect (f->service, "changed", G_CALLBACK (on_changed), f);
+  g_signal_connect (f->service, "file-done", G_CALLBACK (on_file_done), f);
+  g_signal_connect (f->service, "notify::busy", G_CALLBACK (on_busy), f);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  docent_library_service_shutdown (f->service);
+  g_clear_object (&f->service);
+  g_clear_object (&f->result);
+  g_string_free (f->streamed, TRUE);
+  docent_test_rm_rf (f->dir);
+  g_free (f->docs);
+  g_free (f->dir);
+}
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_null (f->result);
+  f->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Fixture *f)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (f->result == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return f->result;
+}
+
+/* The "changed" after a job comes when the reader lane has caught up. */
+static void
+wait_changed (Fixture *f,
+              guint    count)
+{
+  while (f->changed < count)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static char *
+write_pdf (Fixture    *f,
+           const char *name,
+           const char *title,
+           const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->docs, name, NULL);
+  const char *pages[] = { text };
+
+  g_mkdir_with_parents (f->docs, 0700);
+  g_assert_true (docent_test_write_pdf (path, title, pages, 1, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static GPtrArray *
+add_and_wait (Fixture    *f,
+              const char *path,
+              const char *collection)
+{
+  g_autoptr(GError) error = NULL;
+  const char *paths[] = { path, NULL };
+  GPtrArray *results;
+
+  docent_library_service_add_async (f->service, paths, collection, NULL, on_done, f);
+  g_assert_true (docent_library_service_get_busy (f->service));
+  results = docent_library_service_add_finish (f->service, wait_result (f), &error);
+  g_clear_object (&f->result);
+  g_assert_no_error (error);
+  return results;
+}
+
+static GPtrArray *
+list_documents (Fixture    *f,
+                const char *collection)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *docs;
+
+  docent_library_service_list_documents_async (f->service, collection, NULL, on_done, f);
+  docs = docent_library_service_list_documents_finish (f->service, wait_result (f), &error);
+  g_clear_object (&f->result);
+  g_assert_no_error (error);
+  return docs;
+}
+
+static void
+finish_job (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (docent_library_service_job_finish (f->service, wait_result (f), &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->result);
+}
+
+static void
+test_add_list_move_remove (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *lease = write_pdf (f, "lease.pdf", "Lease",
+                                      "The deposit is 900 euros and the rent is 450 euros.");
+  g_autofree char *kettle = write_pdf (f, "kettle.pdf", "Kettle",
+                                       "Descale the kettle every four weeks.");
+  g_autoptr(GPtrArray) results = add_and_wait (f, f->docs, "Home");
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autoptr(GPtrArray) home = NULL;
+  gint64 ids[2];
+
+  g_assert_cmpuint (results->len, ==, 2);
+  g_assert_cmpuint (f->files_done, ==, 2);
+  g_assert_false (docent_library_service_get_busy (f->service));
+  g_assert_cmpuint (f->busy_notifies, ==, 2);
+  g_assert_null (docent_library_service_get_status (f->service));
+  wait_changed (f, 1);
+
+  docs = list_documents (f, NULL);
+  g_assert_cmpuint (docs->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    ids[i] = ((DocentDocRecord *) docs->pdata[i])->id;
+
+  /* Move the first out of "Home", then remove the second. */
+  docent_library_service_move_async (f->service, ids, 1, "Work", NULL, on_done, f);
+  finish_job (f);
+  wait_changed (f, 2);
+  home = list_documents (f, "Home");
+  g_assert_cmpuint (home->len, ==, 1);
+  g_assert_cmpint (((DocentDocRecord *) home->pdata[0])->id, ==, ids[1]);
+
+  docent_library_service_remove_async (f->service, ids + 1, 1, NULL, on_done, f);
+  finish_job (f);
+  wait_changed (f, 3);
+  g_clear_pointer (&docs, g_ptr_array_unref);
+  docs = list_documents (f, NULL);
+  g_assert_cmpuint (docs->len, ==, 1);
+  g_assert_cmpint (((DocentDocRecord *) docs->pdata[0])->id, ==, ids[0]);
+}
+
+static void
+test_reindex_keeps_collection (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *lease = write_pdf (f, "lease.pdf", "Lease", "The deposit is 900 euros.");
+  g_autoptr(GPtrArray) results = add_and_wait (f, lease, "Home");
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) home = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = ((DocentAddResult *) results->pdata[0])->document_id;
+
+  docent_library_service_reindex_async (f->service, &id, 1, NULL, on_done, f);
+  again = docent_library_service_add_finish (f->service, wait_result (f), &error);
+  g_clear_object (&f->result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_assert_cmpint (((DocentAddResult *) again->pdata[0])->outcome, ==, DOCENT_ADD_ADDED);
+  home = list_documents (f, "Home");
+  g_assert_cmpuint (home->len, ==, 1);
+  g_assert_cmpstr (((DocentDocRecord *) home->pdata[0])->path, ==, lease);
+}
+
+static void
+on_text (const char *text,
+         gpointer    user_data)
+{
+  Fixture *f = user_data;
+
+  /* Text arrives on the main thread, before the answer is returned. */
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  g_assert_null (f->result);
+  g_string_append (f->streamed, text);
+}
+
+static void
+test_ask_streams_and_page_view (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *lease = write_pdf (f, "lease.pdf", "Lease",
+                                      "The security deposit is 900 euros. The rent is 450 euros.");
+  g_autoptr(GPtrArray) results = add_and_wait (f, lease, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DocentPageView) view = NULL;
+  DocentAskOptions opts = { 0 };
+  DocentAnswer *answer;
+  DocentCitation *c;
+  DocentPageRequest request = { 0 };
+  gint64 conversation = 0;
+
+  opts.question = "How much is the security deposit?";
+  opts.extractive = TRUE;
+  docent_library_service_ask_async (f->service, &opts, on_text, f, NULL, on_done, f);
+  answer = docent_library_service_ask_finish (f->service, wait_result (f), &conversation, &error);
+  g_clear_object (&f->result);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (answer->answer, "900"));
+  g_assert_cmpint (conversation, >, 0);
+  g_assert_cmpuint (answer->citations->len, >=, 1);
+  c = answer->citations->pdata[0];
+
+  request.document_id = c->document_id;
+  request.page_no = c->page_start;
+  request.quote = c->quote;
+  docent_library_service_page_view_async (f->service, &request, NULL, on_done, f);
+  view = docent_library_service_page_view_finish (f->service, wait_result (f), &error);
+  g_clear_object (&f->result);
+  g_assert_no_error (error);
+  g_assert_true (view->highlighted);
+  g_assert_cmpuint (view->rects->len, >, 0);
+  docent_answer_free (answer);
+}
+
+static void
+test_cancel_keeps_finished (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+  const char *paths[] = { NULL, NULL };
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("doc-%02u.pdf", i);
+      g_autofree char *text = docent_test_prose (i + 1, 300);
+      g_autofree char *path = write_pdf (f, name, name, text);
+    }
+  paths[0] = f->docs;
+  docent_library_service_add_async (f->service, paths, NULL, NULL, on_done, f);
+  while (f->files_done < 3)
+    g_main_context_iteration (NULL, TRUE);
+  docent_library_service_cancel_jobs (f->service);
+  results = docent_library_service_add_finish (f->service, wait_result (f), &error);
+  g_clear_object (&f->result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (results);
+  g_assert_false (docent_library_service_get_busy (f->service));
+
+  docs = list_documents (f, NULL);
+  g_assert_cmpuint (docs->len, >=, 3);
+  g_assert_cmpuint (docs->len, <, 40);
+}
+
+static void
+test_unusable_folder (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = docent_test_write_file (f->dir, "plain-file", "x", 1);
+  g_autoptr(DocentLibraryService) broken = docent_library_service_new (file);
+  GPtrArray *docs;
+
+  docent_library_service_list_documents_async (broken, NULL, NULL, on_done, f);
+  docs = docent_library_service_list_documents_finish (broken, wait_result (f), &error);
+  g_clear_object (&f->result);
+  g_assert_null (docs);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "plain-file"));
+  docent_library_service_shutdown (broken);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(name, func) \
+  g_test_add ("/library-service/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("add-list-move-remove", test_add_list_move_remove);
+  ADD ("reindex-keeps-collection", test_reindex_keeps_collection);
+  ADD ("ask-streams-and-page-view", test_ask_streams_and_page_view);
+  ADD ("cancel-keeps-finished", test_cancel_keeps_finished);
+  ADD ("unusable-folder", test_unusable_folder);
+#undef ADD
+  return g_test_run ();
+}
