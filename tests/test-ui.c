@@ -185,6 +185,45 @@ test_first_run_to_highlighted_citation (void)
 }
 
 static gboolean
+indexed_samples (DocentWindow *window)
+{
+  return !docent_library_service_get_busy (docent_window_get_service (window)) &&
+         docent_library_sidebar_get_n_documents (docent_window_get_sidebar (window)) == 3;
+}
+
+/* "Try the Sample Library": the sample PDFs are written into the library
+ * folder, indexed into the "Samples" collection and answer questions. */
+static void
+test_sample_library (void)
+{
+  g_autofree char *dir = docent_test_tmpdir ();
+  g_autoptr(DocentLibraryService) service = docent_library_service_new (dir);
+  DocentWindow *window = docent_window_new (NULL, service);
+  DocentConversationView *conversation = docent_window_get_conversation_view (window);
+  g_autofree char *folder = g_build_filename (dir, "Samples", NULL);
+  const char *answer;
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (window, shows_welcome, "the welcome page");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.add-samples", NULL);
+  wait_for (window, indexed_samples, "the sample library");
+  g_assert_true (g_file_test (folder, G_FILE_TEST_IS_DIR));
+  g_assert_cmpstr (docent_window_get_page (window), ==, "ask");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.ask", "s", "How much is the deposit?");
+  wait_for (window, answered, "an answer from the samples");
+  answer = docent_conversation_view_get_last_answer (conversation);
+  g_test_message ("answer: %s", answer);
+  g_assert_nonnull (strstr (answer, "1,800"));
+  g_assert_cmpuint (docent_conversation_view_get_n_chips (conversation), >=, 1);
+  screenshot (window, "samples");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  docent_library_service_shutdown (service);
+  docent_test_rm_rf (dir);
+}
+
+static gboolean
 shows_error (DocentWindow *window)
 {
   return g_strcmp0 (docent_window_get_headline (window), "The Library Cannot Be Opened") == 0;
@@ -212,6 +251,7 @@ main (int argc, char **argv)
   adw_init ();
   g_test_add_func ("/ui/window/first-run-to-highlighted-citation",
                    test_first_run_to_highlighted_citation);
+  g_test_add_func ("/ui/window/sample-library", test_sample_library);
   g_test_add_func ("/ui/window/unusable-library", test_unusable_library);
   return g_test_run ();
 }
