@@ -479,6 +479,57 @@ special_text (DocentTokenizer *tokenizer,
   return text != NULL ? g_strndup (text, len) : NULL;
 }
 
+/* U+2060 WORD JOINER: invisible, and no vocabulary has a special token
+ * that contains it, so a control token's text split by it is plain text. */
+#define DEFANG_MARK "\xe2\x81\xa0"
+
+static gboolean
+is_parsed_special (DocentTokenType type)
+{
+  return type == DOCENT_TOKEN_TYPE_CONTROL || type == DOCENT_TOKEN_TYPE_USER_DEFINED;
+}
+
+/* Message text comes from documents and people; the rendered prompt is
+ * encoded with DOCENT_ENCODE_PARSE_SPECIAL so the template's markers become
+ * control tokens. Text inside a message must not: a document holding
+ * "<|im_end|><|im_start|>system" would otherwise open a turn of its own.
+ * Every occurrence of a special token's text gets a word joiner after its
+ * first character. */
+static char *
+defang_specials (DocentTokenizer *tokenizer,
+                 const char      *text)
+{
+  DocentVocab *vocab = docent_tokenizer_vocab (tokenizer);
+  gsize n_tokens = docent_vocab_n_tokens (vocab);
+  GString *out = NULL;
+
+  for (gsize id = 0; id < n_tokens; id++)
+    {
+      gsize len;
+      const char *special;
+      const char *current = out ? out->str : text;
+      const char *hit;
+      gsize at;
+
+      if (!is_parsed_special (docent_vocab_token_type (vocab, (DocentToken) id)))
+        continue;
+      special = docent_vocab_token_text (vocab, (DocentToken) id, &len);
+      if (special == NULL || len < 2 || (hit = strstr (current, special)) == NULL)
+        continue;
+      at = (gsize) (hit - current);
+      if (out == NULL)
+        out = g_string_new (text);
+      while ((hit = strstr (out->str + at, special)) != NULL)
+        {
+          gsize first = g_utf8_next_char (hit) - out->str;
+
+          g_string_insert (out, (gssize) first, DEFANG_MARK);
+          at = first + strlen (DEFANG_MARK);
+        }
+    }
+  return out ? g_string_free (out, FALSE) : NULL;
+}
+
 gboolean
 docent_generator_encode_chat (DocentGenerator         *generator,
                               DocentChatTemplate       family,
@@ -492,8 +543,21 @@ docent_generator_encode_chat (DocentGenerator         *generator,
   g_autofree char *bos_text = special_text (tokenizer, bos);
   g_autofree char *eos_text = special_text (tokenizer, docent_tokenizer_eos (tokenizer));
   g_autofree char *text = NULL;
+  g_autofree DocentChatMessage *safe = g_new (DocentChatMessage, n_messages);
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_free);
 
-  text = docent_chat_render (family, messages, n_messages, bos_text, eos_text, TRUE);
+  for (gsize i = 0; i < n_messages; i++)
+    {
+      char *defanged = defang_specials (tokenizer, messages[i].content);
+
+      safe[i] = messages[i];
+      if (defanged != NULL)
+        {
+          safe[i].content = defanged;
+          g_ptr_array_add (copies, defanged);
+        }
+    }
+  text = docent_chat_render (family, safe, n_messages, bos_text, eos_text, TRUE);
   /* Templates that do not write BOS still get it when the vocabulary says
    * every text starts with one (SentencePiece models with a plain prompt). */
   if (!docent_chat_template_writes_bos (family) && bos != DOCENT_TOKEN_NONE

@@ -97,7 +97,9 @@ test_messages (void)
   g_assert_cmpstr (m[3], ==, "What is the rent?");
   g_assert_cmpstr (m[4], ==, "assistant");
   g_assert_cmpstr (m[6], ==, "user");
-  g_assert_nonnull (strstr (m[7], "[1] Lease, page 3:\nEither party may end"));
+  g_assert_nonnull (strstr (m[7], "<source n=\"1\" title=\"Lease\" page=\"3\">\n"
+                                  "Either party may end"));
+  g_assert_nonnull (strstr (m[7], "60 days' notice.\n</source>"));
   g_assert_true (g_str_has_suffix (m[7], "Question: How much notice?"));
 }
 

@@ -101,6 +101,40 @@ flush_streamed (DocentAnswerView *self)
 
 /* ---- the finished answer ------------------------------------------------ */
 
+/* Appends text[from, to) escaped, with the parts of sentences that cite
+ * no source underlined: a claim the person cannot check is shown as such. */
+static void
+append_plain (GString            *out,
+              const DocentAnswer *answer,
+              gsize               from,
+              gsize               to)
+{
+  const char *text = answer->answer;
+  const guint *pairs = answer->uncited ? (const guint *) answer->uncited->data : NULL;
+  guint n_pairs = answer->uncited ? answer->uncited->len / 2 : 0;
+  gsize pos = from;
+
+  for (guint i = 0; i < n_pairs && pos < to; i++)
+    {
+      gsize start = MAX (pairs[2 * i], pos);
+      gsize end = MIN ((gsize) pairs[2 * i] + pairs[2 * i + 1], to);
+      g_autofree char *before = NULL;
+      g_autofree char *inside = NULL;
+
+      if (start >= end)
+        continue;
+      before = g_markup_escape_text (text + pos, start - pos);
+      inside = g_markup_escape_text (text + start, end - start);
+      g_string_append_printf (out, "%s<span underline=\"error\">%s</span>", before, inside);
+      pos = end;
+    }
+  {
+    g_autofree char *rest = g_markup_escape_text (text + pos, to - pos);
+
+    g_string_append (out, rest);
+  }
+}
+
 /* The answer as markup: every citation's "[n]" a link to that citation
  * (by index, so that a number cited twice keeps each place's quote). */
 static char *
@@ -110,27 +144,23 @@ answer_markup (const DocentAnswer *answer)
   gsize len = strlen (text), pos = 0;
   GString *out = g_string_sized_new (len + 64);
 
+  if (answer->answer == NULL)
+    return g_string_free (out, FALSE);
   for (guint i = 0; i < answer->citations->len; i++)
     {
       const DocentCitation *c = g_ptr_array_index (answer->citations, i);
       char marker[16];
       gsize mlen = g_snprintf (marker, sizeof marker, "[%u]", c->n);
-      g_autofree char *before = NULL;
       g_autofree char *title = NULL;
 
       if (c->offset < pos || c->offset + mlen > len || strncmp (text + c->offset, marker, mlen) != 0)
         continue;
-      before = g_markup_escape_text (text + pos, c->offset - pos);
+      append_plain (out, answer, pos, c->offset);
       title = g_markup_escape_text (c->quote != NULL ? c->quote : "", -1);
-      g_string_append_printf (out, "%s<a href=\"cite:%u\" title=\"%s\">%s</a>",
-                              before, i, title, marker);
+      g_string_append_printf (out, "<a href=\"cite:%u\" title=\"%s\">%s</a>", i, title, marker);
       pos = c->offset + mlen;
     }
-  {
-    g_autofree char *rest = g_markup_escape_text (text + pos, len - pos);
-
-    g_string_append (out, rest);
-  }
+  append_plain (out, answer, pos, len);
   return g_string_free (out, FALSE);
 }
 
@@ -287,6 +317,10 @@ show_mode (DocentAnswerView *self)
     gtk_label_set_text (self->mode_label, note);
 }
 
+static void show_note (DocentAnswerView *self,
+                       const char       *text,
+                       const char       *css_class);
+
 void
 docent_answer_view_set_answer (DocentAnswerView *self,
                                DocentAnswer     *answer,
@@ -307,6 +341,9 @@ docent_answer_view_set_answer (DocentAnswerView *self,
   gtk_widget_set_visible (GTK_WIDGET (self->answer_label), TRUE);
   if (answer->refused)
     gtk_widget_add_css_class (GTK_WIDGET (self->answer_label), "dim-label");
+  else if (answer->uncited != NULL && answer->uncited->len > 0)
+    show_note (self, "Underlined sentences cite no source: check them in the documents.",
+               "dim-label");
   show_sources (self);
   if (with_mode)
     show_mode (self);
