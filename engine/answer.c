@@ -224,17 +224,35 @@ static const char system_prompt[] =
 
 #define WORD_JOINER "\xe2\x81\xa0"
 
-/* Appends document text so that it cannot close its fence: "<source" and
- * "</source" inside it (any case) get a word joiner after the "<". */
+/* Does a chat-template marker or a fence start at `p`? A remote server
+ * renders its own template and may parse such text as control tokens; a
+ * local model is protected by the generator (generate.c) as well. */
+static gboolean
+starts_marker (const char *p)
+{
+  static const char *const markers[] = {
+    "<|", "<source", "</source", "<start_of_turn", "<end_of_turn", "<s>", "</s>",
+    "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (markers); i++)
+    if (g_ascii_strncasecmp (p, markers[i], strlen (markers[i])) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Appends document text so that it cannot close its fence nor open a turn:
+ * markers in it get a word joiner after their first character. */
 static void
 append_fenced (GString    *s,
                const char *text)
 {
   for (const char *p = text; *p != '\0'; p++)
     {
+      gboolean marker = (*p == '<' || *p == '[') && starts_marker (p);
+
       g_string_append_c (s, *p);
-      if (*p == '<' && (g_ascii_strncasecmp (p + 1, "source", 6) == 0 ||
-                        g_ascii_strncasecmp (p + 1, "/source", 7) == 0))
+      if (marker)
         g_string_append (s, WORD_JOINER);
     }
 }
