@@ -14,6 +14,7 @@
 #include "engine/synth.h"
 #include "tests/fixtures.h"
 #include "tests/pdfgen.h"
+#include "tests/ui-fixtures.h"
 #include "ui/answer-view.h"
 #include "ui/conversation-list.h"
 #include "ui/conversation-view.h"
@@ -71,18 +72,6 @@ tick (gpointer data)
   g_source_remove (tick_);                                                      \
 } G_STMT_END
 
-/* Lets layout and drawing catch up. */
-static void
-settle (void)
-{
-  for (guint i = 0; i < 20; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
-
 static gint64
 document_id_of (GPtrArray  *results,
                 const char *name)
@@ -138,7 +127,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   gtk_window_destroy (GTK_WINDOW (f->window));
-  settle ();
+  docent_test_ui_settle ();
   docent_library_service_shutdown (f->service);
   g_object_unref (f->service);
   docent_test_rm_rf (f->dir);
@@ -165,26 +154,9 @@ static void
 screenshot (GtkWidget  *window,
             const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-  g_autofree char *file = g_build_filename (dir != NULL ? dir : ".", name, NULL);
-  int width, height;
-
   /* past the page transitions (crossfades of 200 ms) */
-  for (guint i = 0; i < 3; i++)
-    settle ();
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, file));
-  g_test_message ("screenshot: %s", file);
+  docent_test_ui_settle ();
+  docent_test_ui_screenshot (window, name);
 }
 
 static DocentConversationView *
@@ -205,7 +177,7 @@ ask_and_wait (DocentConversationView *view,
   docent_conversation_view_ask (view, question);
   g_assert_true (docent_conversation_view_get_busy (view));
   WAIT_UNTIL (!docent_conversation_view_get_busy (view));
-  settle ();
+  docent_test_ui_settle ();
 }
 
 static void
@@ -278,7 +250,7 @@ test_load (Fixture       *f,
   docent_conversation_view_load (view, conversation);
   g_assert_cmpint (docent_conversation_view_get_conversation_id (view), ==, conversation);
   WAIT_UNTIL (docent_conversation_view_get_last_answer (view) != NULL);
-  settle ();
+  docent_test_ui_settle ();
   g_assert_nonnull (strstr (docent_conversation_view_get_last_answer (view), "$2,775"));
   g_assert_cmpuint (docent_conversation_view_get_n_chips (view), >=, 1);
   g_assert_true (docent_conversation_view_activate_citation (view, 1));
@@ -313,23 +285,6 @@ test_scope (Fixture       *f,
   g_assert_nonnull (strstr (docent_conversation_view_get_last_answer (view), "2,775"));
 }
 
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Documents selected in the library are offered, not imposed: the next
  * question looks everywhere until the entry is chosen. */
 static void
@@ -338,7 +293,7 @@ test_selection (Fixture       *f,
 {
   DocentConversationView *view = show_view (f);
   const gint64 both[] = { f->garden_id, f->lease_id };
-  GtkDropDown *dropdown = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN));
+  GtkDropDown *dropdown = GTK_DROP_DOWN (docent_test_ui_find (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN));
   GListModel *model;
   guint n;
 
@@ -397,7 +352,7 @@ test_entry (Fixture       *f,
             gconstpointer  data)
 {
   DocentConversationView *view = show_view (f);
-  GtkWidget *text_view = find_widget (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
+  GtkWidget *text_view = docent_test_ui_find (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
 
   /* Shift+Enter is left to the text view (a new line); Enter on nothing
@@ -441,7 +396,7 @@ open_dialog (GtkWidget  *list,
   g_autoptr(GListModel) toplevels = NULL;
 
   g_assert_true (gtk_widget_activate_action (list, action, "x", id));
-  settle ();
+  docent_test_ui_settle ();
   toplevels = g_object_ref (gtk_window_get_toplevels ());
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
@@ -481,7 +436,7 @@ test_list (Fixture       *f,
 
   docent_conversation_list_rename (list, conversation, "  Deposit  ");
   WAIT_UNTIL (g_strcmp0 (docent_conversation_list_get_item_title (list, 0), "Deposit") == 0);
-  settle ();
+  docent_test_ui_settle ();
   screenshot (f->window, "conversation-list.png");
 
   /* the row menu's actions, answered in their dialogs */
@@ -496,7 +451,7 @@ test_list (Fixture       *f,
   dialog = open_dialog (GTK_WIDGET (list), "conversation.delete", conversation);
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  settle ();
+  docent_test_ui_settle ();
   g_assert_cmpuint (docent_conversation_list_get_n_items (list), ==, 1);
   dialog = open_dialog (GTK_WIDGET (list), "conversation.delete", conversation);
   adw_message_dialog_response (dialog, "delete");
@@ -603,11 +558,11 @@ test_answer_view (Fixture       *f,
     }
   g_assert_cmpstr (docent_answer_view_get_text (turn), ==, expected->str);
   g_string_free (expected, TRUE);
-  settle ();
+  docent_test_ui_settle ();
 
   /* finished: markup-safe text, a chip, a listed source */
   docent_answer_view_set_answer (turn, made_answer (), TRUE);
-  settle ();
+  docent_test_ui_settle ();
   g_assert_cmpstr (docent_answer_view_get_text (turn), ==, "Sixty days <in writing> [1].");
   g_assert_cmpuint (docent_answer_view_get_n_chips (turn), ==, 1);
   g_assert_true (docent_answer_view_activate_citation (turn, 1));
@@ -617,7 +572,7 @@ test_answer_view (Fixture       *f,
 
   /* a listed source opens where the source starts */
   {
-    GtkWidget *list = find_widget (GTK_WIDGET (turn), GTK_TYPE_LIST_BOX);
+    GtkWidget *list = docent_test_ui_find (GTK_WIDGET (turn), GTK_TYPE_LIST_BOX);
     GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0);
 
     g_assert_nonnull (row);
@@ -663,7 +618,7 @@ test_unusable_library (void)
   g_assert_cmpstr (docent_conversation_view_get_last_answer (view), ==, "");
   g_assert_cmpuint (docent_conversation_view_get_n_chips (view), ==, 0);
   g_assert_cmpint (docent_conversation_view_get_conversation_id (view), ==, 0);
-  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (find_widget (GTK_WIDGET (view),
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (docent_test_ui_find (GTK_WIDGET (view),
                                                                  GTK_TYPE_TEXT_VIEW)));
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -672,7 +627,7 @@ test_unusable_library (void)
   screenshot (window, "conversation-error.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  docent_test_ui_settle ();
   docent_library_service_shutdown (service);
   g_object_unref (service);
   docent_test_rm_rf (dir);

@@ -9,6 +9,7 @@
 
 #include "tests/fixtures.h"
 #include "tests/pdfgen.h"
+#include "tests/ui-fixtures.h"
 #include "ui/source-viewer.h"
 
 static const char *const pdf_pages[] = {
@@ -152,55 +153,6 @@ wait_until_ready (Fixture *f)
     }
 }
 
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* What `widget` looks like, as the window's renderer draws it. */
-static GdkTexture *
-render_widget (GtkWidget *widget,
-               GtkWidget *window)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  return gsk_renderer_render_texture (renderer, node,
-                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
-}
-
-static void
-save_artifact (GdkTexture *texture,
-               const char *name)
-{
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-  g_autofree char *path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
-
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 /* The share of pixels in [x1, x2) × [y1, y2) that are yellow: red and
  * green well above blue. */
 static double
@@ -240,7 +192,6 @@ test_pdf_highlight (Fixture       *f,
   g_autoptr(DocentPageView) view = page_view (f, f->pdf_id, 1,
     "Cargo volumes rose by twelve percent compared with the previous year");
   g_autoptr(GdkTexture) page = NULL;
-  g_autoptr(GdkTexture) screenshot = NULL;
   GtkWidget *area;
   const DocentBox *b;
   double zoom;
@@ -260,11 +211,10 @@ test_pdf_highlight (Fixture       *f,
   g_assert_cmpfloat (zoom, >, 0.8);
   g_assert_cmpfloat (zoom, <, 1.3);
 
-  area = find_widget (GTK_WIDGET (f->viewer), GTK_TYPE_DRAWING_AREA);
+  area = docent_test_ui_find (GTK_WIDGET (f->viewer), GTK_TYPE_DRAWING_AREA);
   g_assert_nonnull (area);
-  page = render_widget (area, f->window);
-  screenshot = render_widget (f->window, f->window);
-  save_artifact (screenshot, "source-viewer.png");
+  page = docent_test_ui_render (area);
+  docent_test_ui_screenshot (f->window, "source-viewer.png");
 
   b = &g_array_index (view->rects, DocentBox, 0);
   g_assert_cmpfloat (yellow_share (page, (int) (b->x1 * zoom) + 1, (int) (b->y1 * zoom) + 1,
@@ -370,7 +320,7 @@ test_pdf_scroll (Fixture       *f,
   g_assert_cmpfloat (b->y1, >, view->height / 2);
   docent_source_viewer_show (f->viewer, view);
   wait_until_ready (f);
-  scroller = find_widget (GTK_WIDGET (f->viewer), GTK_TYPE_DRAWING_AREA);
+  scroller = docent_test_ui_find (GTK_WIDGET (f->viewer), GTK_TYPE_DRAWING_AREA);
   while (scroller != NULL && !GTK_IS_SCROLLED_WINDOW (scroller))
     scroller = gtk_widget_get_parent (scroller);
   g_assert_nonnull (scroller);
@@ -388,7 +338,7 @@ text_has_highlight (DocentSourceViewer *viewer,
                     guint               start,
                     guint               end)
 {
-  GtkTextView *text_view = GTK_TEXT_VIEW (find_widget (GTK_WIDGET (viewer), GTK_TYPE_TEXT_VIEW));
+  GtkTextView *text_view = GTK_TEXT_VIEW (docent_test_ui_find (GTK_WIDGET (viewer), GTK_TYPE_TEXT_VIEW));
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
   GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer),
                                                "highlight");

@@ -7,57 +7,28 @@
  * Run under Xvfb by run-ui-test.sh; skipped when there is no display. */
 #include "tests/fixtures.h"
 #include "tests/pdfgen.h"
+#include "tests/ui-fixtures.h"
 #include "ui/window.h"
 
 #define WAIT_SECONDS 120
 
 typedef gboolean (*Condition) (DocentWindow *window);
 
-/* Runs the main loop until `done` holds; fails after WAIT_SECONDS. */
 static void
 wait_for (DocentWindow *window,
           Condition     done,
           const char   *what)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-
-  while (!done (window))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  /* Let layout and drawing catch up before anything is measured. */
-  for (guint i = 0; i < 20; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
+  docent_test_ui_wait ((DocentTestCondition) done, window, WAIT_SECONDS, what);
 }
 
 static void
 screenshot (DocentWindow *window,
             const char   *name)
 {
-  GtkWidget *widget = GTK_WIDGET (window);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *file = g_strdup_printf ("ui-%s.png", name);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
 
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, file));
-  g_test_message ("screenshot: %s", file);
+  docent_test_ui_screenshot (GTK_WIDGET (window), file);
 }
 
 static gboolean
