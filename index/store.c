@@ -528,7 +528,11 @@ configure (DocentStore  *store,
   gint64 unused;
 
   sqlite3_extended_result_codes (store->db, 1);
-  sqlite3_busy_timeout (store->db, 10000);
+  /* Another process (the app and the command line on one library) holds
+   * the write lock for one whole document: a 60 MB text file, near the
+   * 64 MiB text limit, kept a second writer waiting 7 s on a loaded
+   * machine. Waiting longer beats "database is locked". */
+  sqlite3_busy_timeout (store->db, 60000);
 
   /* The first statement that reads the file: it fails for a file that is
    * not a database at all. */

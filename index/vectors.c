@@ -591,6 +591,37 @@ serialize (FaissIndex  *index,
   return g_bytes_new_with_free_func (buf, len, free, buf);
 }
 
+/* A temporary file older than this, left by a save that never finished
+ * (the process was killed), is removed at the next save. Younger ones may
+ * be another process's save in progress. */
+#define STALE_TEMP_SECONDS (60 * 60)
+
+/* Removes `<path>.tmp-*` files a killed save left behind: each can be as
+ * large as the index, and nothing else would ever delete them. */
+static void
+remove_stale_temps (const char *path)
+{
+  g_autofree char *dir_path = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *prefix = g_strconcat (base, ".tmp-", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *temp = NULL;
+      struct stat st;
+
+      if (!g_str_has_prefix (name, prefix))
+        continue;
+      temp = g_build_filename (dir_path, name, NULL);
+      if (g_lstat (temp, &st) == 0 && S_ISREG (st.st_mode) &&
+          now - (gint64) st.st_mtime > STALE_TEMP_SECONDS && g_unlink (temp) == 0)
+        g_debug ("removed %s, left by an interrupted save", temp);
+    }
+}
+
 static gboolean
 save_file (DocentVectorIndex  *vi,
            GError            **error)
@@ -637,7 +668,10 @@ save_file (DocentVectorIndex  *vi,
   if (!ok)
     g_unlink (tmp);
   else
-    sync_parent (vi->path);
+    {
+      sync_parent (vi->path);
+      remove_stale_temps (vi->path);
+    }
   return ok;
 }
 

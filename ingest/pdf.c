@@ -1373,10 +1373,10 @@ extract_document (PopplerDocument            *document,
   return g_steal_pointer (&doc);
 }
 
-DocentExtracted *
-docent_extract_pdf (GBytes                     *data,
-                    const DocentExtractOptions *opts,
-                    GError                    **error)
+static DocentExtracted *
+extract_here (GBytes                     *data,
+              const DocentExtractOptions *opts,
+              GError                    **error)
 {
   PopplerDocument *document;
   DocentExtracted *doc;
@@ -1389,4 +1389,157 @@ docent_extract_pdf (GBytes                     *data,
   doc = extract_document (document, opts, error);
   g_object_unref (document);
   return doc;
+}
+
+/* ---- extraction the caller can walk away from ---------------------------
+ *
+ * Poppler cannot be interrupted: one page can keep it busy for minutes
+ * (its text layout is quadratic in glyphs piled on one spot; 100,000 of
+ * them take 4 s), and the cancellable is only seen between pages. So when
+ * there is a cancellable, the extraction runs on a pool thread and the
+ * caller waits for it or for the cancellable: cancelled (by the person, or
+ * by the ingest pipeline's per-file timeout), the caller returns at once
+ * and the extraction is abandoned — it stops at its next page and frees
+ * what it made. The task owns everything the extraction touches (bytes,
+ * copies of the options' strings); the caller's progress callback is only
+ * called while the caller still waits. A subprocess would also survive a
+ * crash in Poppler, but would have to ship whole documents back and cost a
+ * process start per file; threads are reused, so OCR's per-thread engine
+ * is too. */
+
+typedef struct {
+  gint ref;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  gboolean abandoned;
+  GBytes *data;
+  DocentExtractOptions opts;             /* the thread's copy */
+  char *password;
+  char *ocr_languages;
+  const DocentExtractOptions *caller;    /* progress goes there until abandoned */
+  DocentExtracted *doc;
+  GError *error;
+} PdfTask;
+
+static void
+pdf_task_unref (PdfTask *task)
+{
+  if (!g_atomic_int_dec_and_test (&task->ref))
+    return;
+  g_clear_pointer (&task->doc, docent_extracted_free);
+  g_clear_error (&task->error);
+  g_clear_object (&task->opts.cancellable);
+  g_bytes_unref (task->data);
+  g_free (task->password);
+  g_free (task->ocr_languages);
+  g_mutex_clear (&task->lock);
+  g_cond_clear (&task->cond);
+  g_free (task);
+}
+
+static void
+pdf_task_page_done (guint    page_no,
+                    guint    n_pages,
+                    gboolean ocr,
+                    gpointer user_data)
+{
+  PdfTask *task = user_data;
+
+  g_mutex_lock (&task->lock);
+  if (!task->abandoned)
+    docent_extract_page_done (task->caller, page_no, n_pages, ocr);
+  g_mutex_unlock (&task->lock);
+}
+
+static void
+pdf_task_run (gpointer data,
+              gpointer user_data)
+{
+  PdfTask *task = data;
+  GError *error = NULL;
+  DocentExtracted *doc = extract_here (task->data, &task->opts, &error);
+
+  g_mutex_lock (&task->lock);
+  task->doc = doc;
+  task->error = error;
+  task->done = TRUE;
+  g_cond_signal (&task->cond);
+  g_mutex_unlock (&task->lock);
+  pdf_task_unref (task);
+}
+
+static GThreadPool *
+pdf_pool (void)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (pdf_task_run, NULL, -1, FALSE, NULL));
+  return pool;
+}
+
+static PdfTask *
+pdf_task_new (GBytes                     *data,
+              const DocentExtractOptions *opts)
+{
+  PdfTask *task = g_new0 (PdfTask, 1);
+
+  task->ref = 2;  /* the caller's and the thread's */
+  g_mutex_init (&task->lock);
+  g_cond_init (&task->cond);
+  task->data = g_bytes_ref (data);
+  task->caller = opts;
+  task->opts = *opts;
+  task->password = g_strdup (opts->password);
+  task->ocr_languages = g_strdup (opts->ocr_languages);
+  task->opts.password = task->password;
+  task->opts.ocr_languages = task->ocr_languages;
+  task->opts.cancellable = g_object_ref (opts->cancellable);
+  task->opts.page_progress = pdf_task_page_done;
+  task->opts.page_progress_data = task;
+  return task;
+}
+
+static DocentExtracted *
+extract_abandonable (GBytes                     *data,
+                     const DocentExtractOptions *opts,
+                     GError                    **error)
+{
+  PdfTask *task = pdf_task_new (data, opts);
+  DocentExtracted *doc = NULL;
+
+  /* With unlimited threads the push cannot fail. */
+  g_thread_pool_push (pdf_pool (), task, NULL);
+  g_mutex_lock (&task->lock);
+  /* Polled: a cancellable handler could not take the lock safely. */
+  while (!task->done && !g_cancellable_is_cancelled (opts->cancellable))
+    g_cond_wait_until (&task->cond, &task->lock,
+                       g_get_monotonic_time () + 50 * G_TIME_SPAN_MILLISECOND);
+  if (task->done)
+    {
+      doc = g_steal_pointer (&task->doc);
+      if (doc == NULL)
+        g_propagate_error (error, g_steal_pointer (&task->error));
+    }
+  else
+    {
+      task->abandoned = TRUE;
+      g_cancellable_set_error_if_cancelled (opts->cancellable, error);
+    }
+  g_mutex_unlock (&task->lock);
+  pdf_task_unref (task);
+  return doc;
+}
+
+DocentExtracted *
+docent_extract_pdf (GBytes                     *data,
+                    const DocentExtractOptions *opts,
+                    GError                    **error)
+{
+  if (opts->cancellable == NULL)
+    return extract_here (data, opts, error);
+  if (g_cancellable_set_error_if_cancelled (opts->cancellable, error))
+    return NULL;
+  return extract_abandonable (data, opts, error);
 }
