@@ -1,5 +1,6 @@
 /* documents.c — re-indexing, moving and removing stored documents, for
- * front ends that act on documents they list rather than on paths. */
+ * front ends that act on documents they list rather than on paths; and
+ * the sync of a watched folder (add it, drop what was deleted). */
 #include "app/documents.h"
 
 static gboolean
@@ -91,5 +92,79 @@ docent_library_remove (DocentLibrary  *library,
   for (guint i = 0; i < n_ids; i++)
     if (!docent_store_remove_document (docent_library_store (library), ids[i], error))
       return FALSE;
+  return TRUE;
+}
+
+/* Removes the documents under `folder` whose file is gone, adding their
+ * paths to `removed`. */
+static gboolean
+remove_missing (DocentLibrary           *library,
+                const char              *folder,
+                const DocentAddOptions  *opts,
+                GStrvBuilder            *removed,
+                GError                 **error)
+{
+  DocentStore *store = docent_library_store (library);
+  g_autoptr(GArray) ids = docent_store_ids_under_path (store, folder, error);
+
+  if (ids == NULL)
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_auto(DocentDocRecord) rec = { 0 };
+      GError *local = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (opts ? opts->cancellable : NULL, error))
+        return FALSE;
+      if (!docent_store_find_by_id (store, id, &rec, &local))
+        {
+          if (local != NULL)
+            {
+              g_propagate_error (error, local);
+              return FALSE;
+            }
+          continue;
+        }
+      if (g_file_test (rec.path, G_FILE_TEST_EXISTS))
+        continue;
+      if (!docent_store_remove_document (store, id, error))
+        return FALSE;
+      g_strv_builder_add (removed, rec.path);
+    }
+  return TRUE;
+}
+
+gboolean
+docent_library_sync_folder (DocentLibrary           *library,
+                            const char              *folder,
+                            const DocentAddOptions  *opts,
+                            GPtrArray              **results,
+                            GStrv                   *removed,
+                            GError                 **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) added = NULL;
+  g_autoptr(GStrvBuilder) gone = g_strv_builder_new ();
+  const char *paths[2] = { NULL, NULL };
+
+  g_return_val_if_fail (library != NULL && folder != NULL, FALSE);
+  path = g_canonicalize_filename (folder, NULL);
+  /* A folder that vanished as a whole is more likely a disk not mounted
+   * than a person deleting every document. */
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "%s: the watched folder is not there", path);
+      return FALSE;
+    }
+  paths[0] = path;
+  if (!docent_library_add (library, paths, opts, &added, error) ||
+      !remove_missing (library, path, opts, gone, error))
+    return FALSE;
+  if (results != NULL)
+    *results = g_steal_pointer (&added);
+  if (removed != NULL)
+    *removed = g_strv_builder_end (gone);
   return TRUE;
 }

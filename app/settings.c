@@ -31,6 +31,9 @@
  *   temperature=0.20
  *   retrieval_k=10
  *
+ *   [library]            (the app's watched folders; written with ';')
+ *   watched=/home/me/Papers;/home/me/Reports
+ *
  *   [remote]
  *   enabled=true
  *   url=http://127.0.0.1:8080
@@ -44,6 +47,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -1511,12 +1515,187 @@ docent_settings_set_remote_api_key (DocentSettings *settings,
   replace_string (&settings->remote_api_key, api_key);
 }
 
+/* ---- watched folders ------------------------------------------------------ */
+
+/* Kept in the key file itself, like [ocr]: a string list, so a ';' in a
+ * folder name is escaped by GKeyFile. */
+#define LIBRARY_GROUP "library"
+#define WATCHED_KEY "watched"
+
+GStrv
+docent_settings_get_watched_folders (DocentSettings *settings)
+{
+  g_auto(GStrv) list = NULL;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
+
+  g_return_val_if_fail (settings != NULL, NULL);
+  list = g_key_file_get_string_list (settings->keyfile, LIBRARY_GROUP, WATCHED_KEY, NULL, NULL);
+  /* A hand-edited relative entry would depend on the current folder. */
+  for (guint i = 0; list != NULL && list[i] != NULL; i++)
+    if (g_path_is_absolute (list[i]) &&
+        !g_ptr_array_find_with_equal_func (seen, list[i], g_str_equal, NULL))
+      {
+        g_ptr_array_add (seen, list[i]);
+        g_strv_builder_add (b, list[i]);
+      }
+  return g_strv_builder_end (b);
+}
+
+/* Symbolic links resolved when the path exists: a link to the library
+ * folder is the library folder. */
+static char *
+resolve_path (const char *path)
+{
+  char *real = realpath (path, NULL);
+  char *copy;
+
+  if (real == NULL)
+    return g_canonicalize_filename (path, NULL);
+  copy = g_strdup (real);
+  free (real);
+  return copy;
+}
+
+/* What follows `folder` in `path` when `path` is `folder` or below it
+ * ("" for the folder itself), else NULL. */
+static const char *
+path_below (const char *path,
+            const char *folder)
+{
+  size_t n = strlen (folder);
+
+  if (strncmp (path, folder, n) != 0)
+    return NULL;
+  if (path[n] == '\0')
+    return path + n;
+  if (path[n] == '/')
+    return path + n + 1;
+  if (n > 0 && folder[n - 1] == '/')
+    return path + n;
+  return NULL;
+}
+
+static gboolean
+has_hidden_part (const char *relative)
+{
+  g_auto(GStrv) parts = g_strsplit (relative, "/", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] == '.')
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+refuse_folder (GError    **error,
+               const char *folder,
+               const char *why)
+{
+  g_set_error (error, DOCENT_SETTINGS_ERROR, DOCENT_SETTINGS_ERROR_VALUE,
+               "%s cannot be watched: %s", folder, why);
+  return FALSE;
+}
+
+/* The library's own files change with every write: watching them would
+ * index the database, or sync for ever. */
+static gboolean
+check_watched_folder (DocentSettings  *settings,
+                      const char      *folder,
+                      char           **canonical,
+                      GError         **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *real = NULL;
+  g_autofree char *library = NULL;
+  const char *rest;
+
+  if (folder == NULL || !g_path_is_absolute (folder))
+    return refuse_folder (error, folder != NULL ? folder : "(none)", "it is not an absolute path");
+  path = g_canonicalize_filename (folder, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    return refuse_folder (error, path, "there is no such folder");
+  real = resolve_path (path);
+  library = resolve_path (settings->dir);
+  if ((rest = path_below (real, library)) != NULL)
+    return refuse_folder (error, path, *rest == '\0' ? "it is the library folder"
+                                                      : "it is inside the library folder");
+  if ((rest = path_below (library, real)) != NULL && !has_hidden_part (rest))
+    return refuse_folder (error, path, "the library folder is inside it");
+  *canonical = g_steal_pointer (&path);
+  return TRUE;
+}
+
+gboolean
+docent_settings_set_watched_folders (DocentSettings     *settings,
+                                     const char *const  *folders,
+                                     GError            **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (settings != NULL, FALSE);
+  for (guint i = 0; folders != NULL && folders[i] != NULL; i++)
+    {
+      char *canonical = NULL;
+
+      if (!check_watched_folder (settings, folders[i], &canonical, error))
+        return FALSE;
+      if (g_ptr_array_find_with_equal_func (list, canonical, g_str_equal, NULL))
+        g_free (canonical);
+      else
+        g_ptr_array_add (list, canonical);
+    }
+  if (list->len == 0)
+    {
+      g_key_file_remove_key (settings->keyfile, LIBRARY_GROUP, WATCHED_KEY, NULL);
+      drop_empty_group (settings->keyfile, LIBRARY_GROUP);
+      return TRUE;
+    }
+  g_key_file_set_string_list (settings->keyfile, LIBRARY_GROUP, WATCHED_KEY,
+                              (const char *const *) list->pdata, list->len);
+  return TRUE;
+}
+
+/* library.watched by name: folders joined by ';' (a folder whose name has
+ * a ';' can only be set through the typed call); relative ones are taken
+ * from the current folder, as a command line means them. */
+static char *
+get_watched_value (DocentSettings *settings)
+{
+  g_auto(GStrv) folders = docent_settings_get_watched_folders (settings);
+
+  return g_strjoinv (";", folders);
+}
+
+static gboolean
+set_watched_value (DocentSettings  *settings,
+                   const char      *value,
+                   GError         **error)
+{
+  g_auto(GStrv) parts = g_strsplit (value, ";", -1);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) folders = NULL;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *folder = NULL;
+
+      g_strstrip (parts[i]);
+      if (*parts[i] == '\0')
+        continue;
+      folder = g_canonicalize_filename (parts[i], NULL);
+      g_strv_builder_add (b, folder);
+    }
+  folders = g_strv_builder_end (b);
+  return docent_settings_set_watched_folders (settings, (const char *const *) folders, error);
+}
+
 /* ---- settings by name ---------------------------------------------------- */
 
 static const char * const setting_names[] = {
   "answer.threads", "answer.context_size", "answer.max_tokens", "answer.temperature",
   "answer.retrieval_k", "remote.enabled", "remote.url", "remote.model", "remote.api_key",
-  "ocr.enabled", "ocr.languages", NULL
+  "ocr.enabled", "ocr.languages", "library.watched", NULL
 };
 
 const char * const *
@@ -1586,6 +1765,8 @@ docent_settings_get_value (DocentSettings  *settings,
     return g_strdup (settings->remote_model ? settings->remote_model : "");
   if (strcmp (name, "remote.api_key") == 0)
     return g_strdup (settings->remote_api_key ? settings->remote_api_key : "");
+  if (strcmp (name, "library.watched") == 0)
+    return get_watched_value (settings);
   if (g_str_has_prefix (name, "ocr."))
     {
       gboolean enabled;
@@ -1660,6 +1841,8 @@ docent_settings_set_value (DocentSettings  *settings,
     }
   if (strcmp (name, "ocr.enabled") == 0 || strcmp (name, "ocr.languages") == 0)
     return set_ocr_value (settings, name, value, error);
+  if (strcmp (name, "library.watched") == 0)
+    return set_watched_value (settings, value, error);
   return unknown_setting (name, error);
 }
 

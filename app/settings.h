@@ -185,10 +185,28 @@ void            docent_settings_set_remote_model   (DocentSettings *settings,
 void            docent_settings_set_remote_api_key (DocentSettings *settings,
                                                     const char     *api_key);
 
+/* ---- watched folders ([library] watched= in docent.ini) -------------------
+ * Folders whose documents the desktop app keeps in the library by itself
+ * (new and changed files added, deleted files' documents removed). */
+
+/* The watched folders as saved (absolute; a folder that is missing now,
+ * an unmounted disk, stays listed); an empty vector when none. */
+GStrv           docent_settings_get_watched_folders (DocentSettings     *settings);
+/* Replaces the list. Each folder must be an absolute path of an existing
+ * folder that is not the library folder, not inside it, and does not hold
+ * it (unless under a hidden folder, which watching skips): else
+ * DOCENT_SETTINGS_ERROR_VALUE naming the folder, and nothing changes.
+ * Paths are canonicalized and duplicates dropped. Does not save. */
+gboolean        docent_settings_set_watched_folders (DocentSettings     *settings,
+                                                     const char *const  *folders,
+                                                     GError            **error);
+
 /* ---- every setting by name (for `docent-cli config`) ----------------------
  * Names: answer.threads, answer.context_size, answer.max_tokens,
  * answer.temperature, answer.retrieval_k, remote.enabled, remote.url,
- * remote.model, remote.api_key, ocr.enabled, ocr.languages. */
+ * remote.model, remote.api_key, ocr.enabled, ocr.languages,
+ * library.watched (folders separated by ';', relative ones taken from the
+ * current folder, "" for none). */
 const char *const *docent_settings_names     (void);
 /* The value as text (numbers in C locale, booleans "true"/"false", "" for
  * an unset string); NULL with DOCENT_SETTINGS_ERROR_VALUE for an unknown

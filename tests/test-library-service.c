@@ -2,9 +2,14 @@
  * the writer lane report progress and "changed" on the main context, the
  * reader lane answers while the writer works, documents are re-indexed,
  * moved and removed, answers stream in order, cancelled jobs keep what was
- * finished, and shutdown closes cleanly. Runs with leak checks on. */
+ * finished, and shutdown closes cleanly; a watched folder's documents
+ * follow the folder (start-up sync, files written and deleted while
+ * running, watching stopped by the settings). Runs with leak checks on. */
 #include <string.h>
 
+#include <glib/gstdio.h>
+
+#include "app/settings.h"
 #include "tests/fixtures.h"
 #include "tests/pdfgen.h"
 #include "ui/library-service.h"
@@ -12,6 +17,7 @@
 typedef struct {
   char *dir;
   char *docs;
+  char *outside;    /* watched folders: not in the library folder */
   DocentLibraryService *service;
   GAsyncResult *result;
   guint changed;
@@ -66,6 +72,9 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->result);
   g_string_free (f->streamed, TRUE);
   docent_test_rm_rf (f->dir);
+  if (f->outside != NULL)
+    docent_test_rm_rf (f->outside);
+  g_free (f->outside);
   g_free (f->docs);
   g_free (f->dir);
 }
@@ -323,6 +332,193 @@ test_unusable_folder (Fixture       *f,
   docent_library_service_shutdown (broken);
 }
 
+/* ---- watched folders ------------------------------------------------------- */
+
+#define WATCH_DEBOUNCE_MS 100
+
+static void
+save_watched (const char        *dir,
+              const char *const *folders)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DocentSettings) settings = docent_settings_load (dir, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (docent_settings_set_watched_folders (settings, folders, &error));
+  g_assert_no_error (error);
+  g_assert_true (docent_settings_save (settings, &error));
+  g_assert_no_error (error);
+}
+
+/* The documents are written outside the library folder, which cannot be
+ * watched. */
+static void
+use_outside_docs (Fixture *f)
+{
+  f->outside = docent_test_tmpdir ();
+  g_free (f->docs);
+  f->docs = g_build_filename (f->outside, "docs", NULL);
+}
+
+static guint
+count_documents (Fixture              *f,
+                 DocentLibraryService *service)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+
+  docent_library_service_list_documents_async (service, NULL, NULL, on_done, f);
+  docs = docent_library_service_list_documents_finish (service, wait_result (f), &error);
+  g_clear_object (&f->result);
+  g_assert_no_error (error);
+  return docs->len;
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_for (guint ms)
+{
+  gboolean passed = FALSE;
+
+  g_timeout_add (ms, on_tick, &passed);
+  while (!passed)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Waits (without any call but listing) until the library holds `n`
+ * documents. */
+static void
+wait_documents (Fixture              *f,
+                DocentLibraryService *service,
+                guint                 n)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (count_documents (f, service) != n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      run_for (50);
+    }
+}
+
+static guint
+n_watched (DocentLibraryService *service)
+{
+  g_auto(GStrv) folders = docent_library_service_get_watched_folders (service);
+
+  return g_strv_length (folders);
+}
+
+static void
+wait_watched (DocentLibraryService *service,
+              guint                 n)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (n_watched (service) != n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      run_for (20);
+    }
+}
+
+static void
+test_watched_folder (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  const char *folders[] = { NULL, NULL };
+  guint changed;
+
+  use_outside_docs (f);
+  folders[0] = f->docs;
+  first = write_pdf (f, "first.pdf", "First", "The garden gate needs a new hinge before winter.");
+
+  /* The preferences saved a folder: its files are added at once. */
+  docent_library_service_set_watch_debounce (f->service, WATCH_DEBOUNCE_MS);
+  save_watched (f->dir, folders);
+  docent_library_service_settings_changed (f->service);
+  wait_watched (f->service, 1);
+  {
+    g_auto(GStrv) watched = docent_library_service_get_watched_folders (f->service);
+
+    g_assert_cmpstr (watched[0], ==, f->docs);
+  }
+  wait_documents (f, f->service, 1);
+
+  /* A file written into it appears without any call. */
+  changed = f->changed;
+  second = write_pdf (f, "second.pdf", "Second",
+                      "The boiler pressure should stay between one and two bar.");
+  wait_documents (f, f->service, 2);
+  /* The list may see the new row before the reader lane caught up. */
+  wait_changed (f, changed + 1);
+
+  /* A file deleted: its document goes. */
+  g_assert_cmpint (g_unlink (first), ==, 0);
+  wait_documents (f, f->service, 1);
+
+  /* Another folder added: synced at once, the first one kept. */
+  {
+    g_autofree char *more = g_build_filename (f->outside, "more", NULL);
+    const char *both[] = { f->docs, more, NULL };
+
+    g_free (docent_test_write_file (more, "note.txt", "The hedge is trimmed in October.", -1));
+    save_watched (f->dir, both);
+    docent_library_service_settings_changed (f->service);
+    wait_watched (f->service, 2);
+    wait_documents (f, f->service, 2);
+  }
+
+  /* No folders any more: nothing is watched. */
+  save_watched (f->dir, NULL);
+  docent_library_service_settings_changed (f->service);
+  wait_watched (f->service, 0);
+  third = write_pdf (f, "third.pdf", "Third", "The recycling goes out on Tuesdays.");
+  run_for (WATCH_DEBOUNCE_MS * 5);
+  while (docent_library_service_get_busy (f->service))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count_documents (f, f->service), ==, 2);
+}
+
+/* What changed while Docent was closed is found at the next start. */
+static void
+test_watched_startup_sync (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  const char *folders[] = { NULL, NULL };
+  DocentLibraryService *service;
+
+  use_outside_docs (f);
+  folders[0] = f->docs;
+  first = write_pdf (f, "first.pdf", "First", "The smoke alarm battery was changed in May.");
+  second = write_pdf (f, "second.pdf", "Second", "The car is due for its inspection in June.");
+
+  save_watched (f->dir, folders);
+  service = docent_library_service_new (f->dir);
+  wait_documents (f, service, 2);
+  docent_library_service_shutdown (service);
+  g_object_unref (service);
+
+  g_assert_cmpint (g_unlink (second), ==, 0);
+  service = docent_library_service_new (f->dir);
+  wait_documents (f, service, 1);
+  wait_watched (service, 1);
+  docent_library_service_shutdown (service);
+  g_assert_cmpuint (n_watched (service), ==, 0);
+  g_object_unref (service);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -334,6 +530,8 @@ main (int argc, char **argv)
   ADD ("ask-streams-and-page-view", test_ask_streams_and_page_view);
   ADD ("cancel-keeps-finished", test_cancel_keeps_finished);
   ADD ("unusable-folder", test_unusable_folder);
+  ADD ("watched-folder", test_watched_folder);
+  ADD ("watched-startup-sync", test_watched_startup_sync);
 #undef ADD
   return g_test_run ();
 }

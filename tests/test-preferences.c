@@ -2,7 +2,8 @@
  * registered model's row says what the file is, changes made through the
  * widgets reach docent.ini (off the main thread, after the main loop
  * settles), a model file is added in the background with the spinner row
- * showing meanwhile, a bad server URL is refused where it was typed, and
+ * showing meanwhile, a bad server URL is refused where it was typed, the
+ * watched folders are listed from docent.ini, added and removed, and
  * the window is painted to preferences-*.png in the build folder. Run
  * under Xvfb by run-ui-test.sh; skipped when there is no display. */
 #include <string.h>
@@ -454,6 +455,73 @@ test_add_model (Fixture       *f,
   wait_for_ini_without (f, "[model:tiny-bert]");
 }
 
+static gboolean
+no_row (gpointer data)
+{
+  return !row_shown (data);
+}
+
+static void
+test_watched_folders (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *papers = g_build_filename (f->dir, "Papers", NULL);
+  g_autofree char *reports = g_build_filename (f->dir, "Reports", NULL);
+  g_autoptr(DocentSettings) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *folders[] = { papers, NULL };
+  GtkWidget *none, *remove;
+  AdwActionRow *row;
+  RowWait gone = { f, papers };
+
+  g_assert_cmpint (g_mkdir_with_parents (papers, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (reports, 0700), ==, 0);
+  wait_for_row (f, "tiny-qwen2");
+  none = find_row (GTK_WIDGET (f->window), ADW_TYPE_ACTION_ROW, "No watched folders");
+  g_assert_true (gtk_widget_get_visible (none));
+
+  /* A folder in docent.ini is listed (any edit brings a fresh snapshot). */
+  settings = docent_settings_load (f->library, &error);
+  g_assert_no_error (error);
+  g_assert_true (docent_settings_set_watched_folders (settings, folders, &error));
+  g_assert_true (docent_settings_save (settings, &error));
+  g_assert_no_error (error);
+  set_spin (f, "Retrieval depth", 9);
+  row = wait_for_row (f, papers);
+  g_assert_false (gtk_widget_get_visible (none));
+
+  /* Added through the window (as the file chooser does). */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.watch-folder", "s", reports);
+  wait_for_row (f, reports);
+  wait_for_ini (f, "Reports");
+  /* The library folder itself is refused: no row. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.watch-folder", "s", f->library);
+  wait_for_row (f, papers);
+  settle ();
+  g_assert_null (find_row (GTK_WIDGET (f->window), ADW_TYPE_ACTION_ROW, f->library));
+
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "library");
+  settle ();
+  save_screenshot (f, "preferences-watched.png");
+
+  /* Removed through its row's button, which says what it does. */
+  row = wait_for_row (f, papers);
+  remove = find_descendant (GTK_WIDGET (row), GTK_TYPE_BUTTON);
+  g_assert_nonnull (remove);
+  gtk_widget_activate (remove);
+  wait_until (no_row, &gone);
+  wait_for_ini_without (f, "Papers");
+  g_clear_pointer (&settings, docent_settings_free);
+  settings = docent_settings_load (f->library, &error);
+  g_assert_no_error (error);
+  {
+    g_auto(GStrv) watched = docent_settings_get_watched_folders (settings);
+
+    g_assert_cmpuint (g_strv_length (watched), ==, 1);
+    g_assert_cmpstr (watched[0], ==, reports);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -472,6 +540,8 @@ main (int argc, char **argv)
   g_test_add ("/preferences/location", Fixture, NULL, fixture_set_up, test_location,
               fixture_tear_down);
   g_test_add ("/preferences/add-model", Fixture, NULL, fixture_set_up, test_add_model,
+              fixture_tear_down);
+  g_test_add ("/preferences/watched-folders", Fixture, NULL, fixture_set_up, test_watched_folders,
               fixture_tear_down);
   status = g_test_run ();
   docent_test_rm_rf (config);

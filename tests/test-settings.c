@@ -3,7 +3,8 @@
  * on tiny GGUF files written here (metadata only: registering never reads
  * weights), role detection, ids, re-adding, the [use] choices, the
  * embedder prefix table with user overrides, the answer and remote
- * settings (ranges, defaults, by name), the per-user location pointer, and
+ * settings (ranges, defaults, by name), the watched folders (validation,
+ * round trip, by name), the per-user location pointer, and
  * docent_library_ask honouring them (retrieval depth on a small library;
  * the remote server against a SoupServer on 127.0.0.1). */
 #include <math.h>
@@ -849,7 +850,9 @@ test_by_name (Fixture       *f,
   g_autoptr(GError) error = NULL;
   const char *const *names = docent_settings_names ();
 
-  g_assert_cmpuint (g_strv_length ((char **) names), ==, G_N_ELEMENTS (good));
+  /* library.watched needs real folders: test_watched covers it. */
+  g_assert_cmpuint (g_strv_length ((char **) names), ==, G_N_ELEMENTS (good) + 1);
+  g_assert_true (g_strv_contains (names, "library.watched"));
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
     {
       g_assert_true (g_strv_contains (names, good[i].name));
@@ -973,6 +976,120 @@ test_cli_config (Fixture       *f,
     g_setenv ("XDG_CONFIG_HOME", old, TRUE);
   else
     g_unsetenv ("XDG_CONFIG_HOME");
+}
+
+/* ---- watched folders --------------------------------------------------------- */
+
+static void
+assert_refused (DocentSettings *settings,
+                const char     *folder,
+                const char     *why)
+{
+  g_autoptr(GError) error = NULL;
+  const char *folders[] = { folder, NULL };
+
+  g_assert_false (docent_settings_set_watched_folders (settings, folders, &error));
+  g_assert_error (error, DOCENT_SETTINGS_ERROR, DOCENT_SETTINGS_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, why));
+}
+
+static void
+test_watched (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *outside = docent_test_tmpdir ();
+  g_autofree char *papers = g_build_filename (outside, "Papers", NULL);
+  g_autofree char *semi = g_build_filename (outside, "a;b", NULL);
+  g_autofree char *lib = g_build_filename (outside, "Library", NULL);
+  g_autofree char *inside = g_build_filename (lib, "sub", NULL);
+  g_autofree char *hidden_parent = g_build_filename (outside, "home", NULL);
+  g_autofree char *hidden_lib = g_build_filename (hidden_parent, ".local", "docent", NULL);
+  g_autofree char *file = docent_test_write_file (outside, "file.txt", "x", 1);
+  g_autofree char *missing = g_build_filename (outside, "missing", NULL);
+  g_autofree char *messy = g_strconcat (papers, "/./", NULL);
+  g_autofree char *ini = NULL;
+  g_autofree char *value = NULL;
+  g_autoptr(DocentSettings) settings = NULL;
+  g_autoptr(DocentSettings) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) folders = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (papers, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (semi, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (inside, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (hidden_lib, 0700), ==, 0);
+  settings = load (lib);
+  folders = docent_settings_get_watched_folders (settings);
+  g_assert_cmpuint (g_strv_length (folders), ==, 0);
+  g_clear_pointer (&folders, g_strfreev);
+
+  /* Refused, with the reason. */
+  assert_refused (settings, "relative/dir", "not an absolute path");
+  assert_refused (settings, missing, "no such folder");
+  assert_refused (settings, file, "no such folder");
+  assert_refused (settings, lib, "it is the library folder");
+  assert_refused (settings, inside, "inside the library folder");
+  assert_refused (settings, outside, "the library folder is inside it");
+  {
+    /* A library under a hidden folder is skipped by the walk: allowed. */
+    g_autoptr(DocentSettings) other = load (hidden_lib);
+    const char *ok[] = { hidden_parent, NULL };
+
+    g_assert_true (docent_settings_set_watched_folders (other, ok, &error));
+    g_assert_no_error (error);
+  }
+
+  /* Kept canonical and once; a ';' in a name survives the key file. */
+  {
+    const char *list[] = { messy, semi, papers, NULL };
+
+    g_assert_true (docent_settings_set_watched_folders (settings, list, &error));
+    g_assert_no_error (error);
+  }
+  /* A refused list changes nothing. */
+  {
+    const char *list[] = { papers, missing, NULL };
+
+    g_assert_false (docent_settings_set_watched_folders (settings, list, &error));
+    g_clear_error (&error);
+  }
+  save (settings);
+  ini = g_build_filename (lib, "docent.ini", NULL);
+  again = load (lib);
+  folders = docent_settings_get_watched_folders (again);
+  g_assert_cmpuint (g_strv_length (folders), ==, 2);
+  g_assert_cmpstr (folders[0], ==, papers);
+  g_assert_cmpstr (folders[1], ==, semi);
+  g_clear_pointer (&folders, g_strfreev);
+
+  /* By name: ';'-separated. */
+  value = docent_settings_get_value (again, "library.watched", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (value, papers));
+  g_assert_true (docent_settings_set_value (again, "library.watched", papers, &error));
+  g_assert_no_error (error);
+  g_free (value);
+  value = docent_settings_get_value (again, "library.watched", &error);
+  g_assert_cmpstr (value, ==, papers);
+  g_assert_false (docent_settings_set_value (again, "library.watched", lib, &error));
+  g_assert_error (error, DOCENT_SETTINGS_ERROR, DOCENT_SETTINGS_ERROR_VALUE);
+  g_clear_error (&error);
+
+  /* None: the key and its group go. */
+  g_assert_true (docent_settings_set_value (again, "library.watched", "", &error));
+  g_assert_no_error (error);
+  save (again);
+  {
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (ini, &text, NULL, NULL));
+    g_assert_null (strstr (text, "[library]"));
+  }
+  g_clear_pointer (&again, docent_settings_free);
+  again = load (lib);
+  folders = docent_settings_get_watched_folders (again);
+  g_assert_cmpuint (g_strv_length (folders), ==, 0);
+  docent_test_rm_rf (outside);
 }
 
 /* ---- the location pointer ------------------------------------------------- */
@@ -1352,6 +1469,7 @@ main (int argc, char **argv)
   ADD ("/settings/remote", test_remote_settings);
   ADD ("/settings/by-name", test_by_name);
   ADD ("/settings/old-file", test_old_file);
+  ADD ("/settings/watched", test_watched);
   ADD ("/settings/location", test_location);
   ADD ("/settings/cli-config", test_cli_config);
   ADD ("/settings/ask-k", test_ask_k);

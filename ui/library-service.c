@@ -10,12 +10,20 @@
  * The lanes do not hold the service: a Shared block (refcounted) keeps
  * what the threads need and a weak reference to the service for the
  * reports, so the service can be finalized from any thread — it only
- * queues a stop for each lane, which then closes its library. */
+ * queues a stop for each lane, which then closes its library.
+ *
+ * Watched folders (settings.h): the reader lane reads the list at start
+ * and after the settings changed; the main context then (re)makes the
+ * DocentWatcher and queues a sync (docent_library_sync_folder) of each
+ * folder new to the list — the one at start catches what changed while
+ * Docent was closed. A burst of changes in a folder queues one more sync,
+ * unless one for that folder is queued and not started yet. */
 #include "ui/library-service.h"
 
 #include <string.h>
 
 #include "app/documents.h"
+#include "app/watcher.h"
 
 typedef struct _Shared Shared;
 typedef struct _Lane Lane;
@@ -53,6 +61,10 @@ struct _DocentLibraryService {
   guint n_jobs;
   double progress;
   char *status;
+  DocentWatcher *watcher;       /* NULL when no folder is watched */
+  GStrv watched;                /* the list as last read, NULL before */
+  GHashTable *queued_syncs;     /* folder → its queued WriteJob (borrowed) */
+  guint watch_debounce_ms;
 };
 
 G_DEFINE_FINAL_TYPE (DocentLibraryService, docent_library_service, G_TYPE_OBJECT)
@@ -276,6 +288,9 @@ typedef struct {
   GArray *ids;
   GCancellable *cancellable;  /* the job's own, cancelled by cancel_jobs */
   gboolean refresh_only;
+  gboolean sync;              /* a watched folder's sync (paths[0]) */
+  gint started;               /* atomic: the lane began it */
+  gboolean nothing_changed;   /* set by the lane: no "changed" needed */
 } WriteJob;
 
 static void
@@ -326,12 +341,15 @@ job_done (GObject      *source,
   gpointer value = g_task_propagate_pointer (G_TASK (result), &error);
 
   g_ptr_array_remove (self->job_cancellables, job->cancellable);
+  if (job->sync && g_hash_table_lookup (self->queued_syncs, job->paths[0]) == job)
+    g_hash_table_remove (self->queued_syncs, job->paths[0]);
   if (--self->n_jobs == 0)
     {
       set_status (self, NULL, 0);
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BUSY]);
     }
-  after_writing (self);
+  if (!job->nothing_changed)
+    after_writing (self);
   if (error != NULL)
     g_task_return_error (outer, error);
   else
@@ -490,6 +508,51 @@ lane_settings (GTask         *task,
     g_task_return_pointer (task, NULL, NULL);
 }
 
+static gboolean
+sync_changed_nothing (GPtrArray          *results,
+                      const char *const  *removed)
+{
+  if (removed != NULL && removed[0] != NULL)
+    return FALSE;
+  /* A failure is news too: the document list shows why a file failed. */
+  for (guint i = 0; results != NULL && i < results->len; i++)
+    if (((DocentAddResult *) results->pdata[i])->outcome != DOCENT_ADD_UNCHANGED)
+      return FALSE;
+  return TRUE;
+}
+
+/* A watched folder: add what is new or changed, drop what was deleted.
+ * A sync that found nothing to do skips the embedding and "changed": it
+ * runs at every start and after every burst of events. */
+static void
+lane_sync (GTask         *task,
+           DocentLibrary *library,
+           Shared        *shared)
+{
+  WriteJob *job = g_task_get_task_data (task);
+  DocentAddOptions opts;
+  GPtrArray *results = NULL;
+  g_auto(GStrv) removed = NULL;
+  GError *error = NULL;
+
+  g_atomic_int_set (&job->started, TRUE);
+  add_options_init (&opts, job, shared);
+  if (!docent_library_sync_folder (library, job->paths[0], &opts, &results, &removed, &error))
+    {
+      job->nothing_changed = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_task_return_error (task, error);
+      return;
+    }
+  job->nothing_changed = sync_changed_nothing (results, (const char *const *) removed);
+  if (!job->nothing_changed && !embed_new (library, job, shared, &error))
+    {
+      g_clear_pointer (&results, g_ptr_array_unref);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, results, (GDestroyNotify) g_ptr_array_unref);
+}
+
 static WriteJob *
 write_job_for_ids (const gint64 *ids,
                    guint         n_ids)
@@ -563,10 +626,13 @@ docent_library_service_move_async (DocentLibraryService *self,
   queue_write (self, lane_move, job, cancellable, callback, user_data);
 }
 
+static void read_watched (DocentLibraryService *self);
+
 void
 docent_library_service_settings_changed (DocentLibraryService *self)
 {
   queue_write (self, lane_settings, g_new0 (WriteJob, 1), NULL, NULL, NULL);
+  read_watched (self);
 }
 
 gboolean
@@ -1142,12 +1208,163 @@ docent_library_service_delete_conversation_async (DocentLibraryService *self,
   queue_read (self, lane_delete_conversation, job, NULL, callback, user_data);
 }
 
+/* ---- watched folders ---------------------------------------------------------- */
+
+/* One sync per folder waiting its turn: a second burst of events while the
+ * first sync is still queued has nothing to add. One already running may
+ * have listed the folder before the change, so it does not count. */
+static void
+queue_sync (DocentLibraryService *self,
+            const char           *folder)
+{
+  WriteJob *queued = g_hash_table_lookup (self->queued_syncs, folder);
+  WriteJob *job;
+
+  if (self->writer == NULL || (queued != NULL && !g_atomic_int_get (&queued->started)))
+    return;
+  job = g_new0 (WriteJob, 1);
+  job->paths = g_new0 (char *, 2);
+  job->paths[0] = g_strdup (folder);
+  job->sync = TRUE;
+  g_hash_table_replace (self->queued_syncs, g_strdup (folder), job);
+  queue_write (self, lane_sync, job, NULL, NULL, NULL);
+}
+
+/* On the main context, from the watcher. */
+static void
+on_watched_changed (DocentWatcher *watcher,
+                    const char    *root,
+                    gpointer       user_data)
+{
+  Shared *shared = user_data;
+  g_autoptr(DocentLibraryService) self = g_weak_ref_get (&shared->service);
+
+  if (self != NULL)
+    queue_sync (self, root);
+}
+
+static void
+lane_read_watched (GTask         *task,
+                   DocentLibrary *library,
+                   Shared        *shared)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DocentSettings) settings = docent_settings_load (shared->dir, &error);
+
+  if (settings == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, docent_settings_get_watched_folders (settings),
+                         (GDestroyNotify) g_strfreev);
+}
+
+/* Folders no longer listed are dropped, new ones added and synced; the
+ * others keep their monitors and any change waiting for its quiet time. */
+static void
+watch_folders (DocentLibraryService *self,
+               const char *const    *folders,
+               const char *const    *before)
+{
+  if (self->watcher == NULL && folders[0] != NULL)
+    {
+      self->watcher = docent_watcher_new (on_watched_changed, shared_ref (self->shared),
+                                          (GDestroyNotify) shared_unref);
+      docent_watcher_set_debounce (self->watcher, self->watch_debounce_ms);
+    }
+  for (guint i = 0; before != NULL && before[i] != NULL; i++)
+    if (!g_strv_contains (folders, before[i]) && self->watcher != NULL)
+      docent_watcher_remove (self->watcher, before[i]);
+  for (guint i = 0; folders[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (before != NULL && g_strv_contains (before, folders[i]))
+        continue;
+      /* A folder not there now (a disk not mounted) is synced when it is
+       * back and Docent starts again. */
+      if (!docent_watcher_add (self->watcher, folders[i], &error))
+        g_debug ("not watching %s: %s", folders[i], error->message);
+      queue_sync (self, folders[i]);
+    }
+  if (folders[0] == NULL)
+    g_clear_pointer (&self->watcher, docent_watcher_free);
+}
+
+static void
+on_watched_read (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  DocentLibraryService *self = DOCENT_LIBRARY_SERVICE (source);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) folders = g_task_propagate_pointer (G_TASK (result), &error);
+  g_auto(GStrv) before = NULL;
+
+  if (folders == NULL)
+    {
+      g_debug ("no watched folders: %s", error->message);
+      return;
+    }
+  /* Shut down meanwhile, or nothing changed (another setting did). */
+  if (self->writer == NULL ||
+      (self->watched != NULL && g_strv_equal ((const char *const *) folders,
+                                              (const char *const *) self->watched)))
+    return;
+  before = g_steal_pointer (&self->watched);
+  self->watched = g_steal_pointer (&folders);
+  watch_folders (self, (const char *const *) self->watched, (const char *const *) before);
+}
+
+static void
+read_watched (DocentLibraryService *self)
+{
+  GTask *task = g_task_new (self, NULL, on_watched_read, NULL);
+
+  if (self->reader == NULL)
+    {
+      g_object_unref (task);
+      return;
+    }
+  lane_push (self->reader, lane_read_watched, task);
+}
+
+GStrv
+docent_library_service_get_watched_folders (DocentLibraryService *self)
+{
+  g_return_val_if_fail (DOCENT_IS_LIBRARY_SERVICE (self), NULL);
+  if (self->watcher == NULL)
+    return g_new0 (char *, 1);
+  return docent_watcher_get_roots (self->watcher);
+}
+
+void
+docent_library_service_set_watch_debounce (DocentLibraryService *self,
+                                           guint                 ms)
+{
+  g_return_if_fail (DOCENT_IS_LIBRARY_SERVICE (self));
+  self->watch_debounce_ms = ms;
+  if (self->watcher != NULL)
+    docent_watcher_set_debounce (self->watcher, ms);
+}
+
+/* The watcher's monitors and timers belong to the main context: freed
+ * there when the service's last reference went on a lane thread. */
+static gboolean
+free_watcher (gpointer data)
+{
+  docent_watcher_free (data);
+  return G_SOURCE_REMOVE;
+}
+
 /* ---- object ---------------------------------------------------------------- */
 
 void
 docent_library_service_shutdown (DocentLibraryService *self)
 {
   g_return_if_fail (DOCENT_IS_LIBRARY_SERVICE (self));
+  g_clear_pointer (&self->watcher, docent_watcher_free);
   docent_library_service_cancel_jobs (self);
   if (self->writer != NULL)
     lane_stop (g_steal_pointer (&self->writer), TRUE);
@@ -1165,6 +1382,11 @@ docent_library_service_finalize (GObject *object)
     lane_stop (self->writer, FALSE);
   if (self->reader != NULL)
     lane_stop (self->reader, FALSE);
+  if (self->watcher != NULL)
+    g_main_context_invoke (self->shared->main_context, free_watcher,
+                           g_steal_pointer (&self->watcher));
+  g_strfreev (self->watched);
+  g_hash_table_unref (self->queued_syncs);
   g_ptr_array_unref (self->job_cancellables);
   shared_unref (self->shared);
   g_free (self->status);
@@ -1221,6 +1443,8 @@ static void
 docent_library_service_init (DocentLibraryService *self)
 {
   self->job_cancellables = g_ptr_array_new_with_free_func (g_object_unref);
+  self->queued_syncs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->watch_debounce_ms = DOCENT_WATCHER_DEFAULT_DEBOUNCE_MS;
 }
 
 DocentLibraryService *
@@ -1236,6 +1460,7 @@ docent_library_service_new (const char *dir)
   self->shared = shared;
   self->writer = lane_new (shared, "docent-writer");
   self->reader = lane_new (shared, "docent-reader");
+  read_watched (self);
   return self;
 }
 

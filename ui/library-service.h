@@ -90,6 +90,18 @@ void        docent_library_service_move_async     (DocentLibraryService *self,
 /* After the settings changed (another model chosen): both lanes read them
  * again, then the passages without a vector are embedded. */
 void        docent_library_service_settings_changed (DocentLibraryService *self);
+/* ---- watched folders ([library] watched= in the settings) ----------------
+ * Read at start and after settings_changed; each folder new to the list is
+ * synced (docent_library_sync_folder: a writing job, with progress,
+ * "file-done" and "changed" as for add), and changes in it afterwards are
+ * synced a moment after they stop. */
+
+/* The folders being watched now (a new vector, empty when none). */
+GStrv       docent_library_service_get_watched_folders (DocentLibraryService *self);
+/* The quiet time before a change is synced (default 1.5 s; for tests). */
+void        docent_library_service_set_watch_debounce  (DocentLibraryService *self,
+                                                        guint                 ms);
+
 /* For reindex, remove and move (and any call whose result is only
  * success or failure). */
 gboolean    docent_library_service_job_finish     (DocentLibraryService *self,

@@ -1,6 +1,7 @@
 /* preferences-window.c — DocentPreferencesWindow: the models of the library
- * (add, choose, remove), the answer settings, a remote server, and which
- * library opens at start. Built from resources/ui/preferences-window.ui.
+ * (add, choose, remove), the answer settings, a remote server, which
+ * library opens at start, and the watched folders (add, remove). Built
+ * from resources/ui/preferences-window.ui.
  *
  * The window never touches docent.ini on the main thread: every change is
  * an "edit" run by a GTask thread (load the settings, change them, save),
@@ -23,6 +24,8 @@ typedef enum {
   EDIT_REMOVE_MODEL,
   EDIT_USE,             /* arg: model id, NULL: none */
   EDIT_LOCATION,        /* arg: folder, NULL: the default */
+  EDIT_WATCH,           /* arg: a folder to watch */
+  EDIT_UNWATCH,         /* arg: a folder to watch no more */
 } EditKind;
 
 typedef struct {
@@ -51,6 +54,7 @@ typedef struct {
   char *use[2];                   /* per DocentModelRole */
   GHashTable *values;             /* setting name → value text */
   char *location;                 /* the pointer file's folder, or NULL */
+  GStrv watched;                  /* the watched folders */
   char *message;                  /* for a toast, or NULL */
   gboolean failed;                /* the edit was refused (message says why) */
   gboolean saved;                 /* docent.ini was written */
@@ -78,10 +82,13 @@ struct _DocentPreferencesWindow {
   AdwActionRow *open_row;
   AdwActionRow *location_row;
   GtkButton *reset_location_button;
+  AdwPreferencesGroup *watched_group;
+  AdwActionRow *no_watched_row;
 
   DocentLibraryService *service;
   char *dir;
   GPtrArray *model_rows;          /* GtkWidget* rows made for models */
+  GPtrArray *watched_rows;        /* GtkWidget* rows made for watched folders */
   GPtrArray *choices[2];          /* per role: model ids behind the combo
                                    * row's items after "None" */
   GQueue edits;                   /* Edit*, waiting their turn */
@@ -145,6 +152,7 @@ snapshot_free (Snapshot *snapshot)
   g_free (snapshot->use[1]);
   g_hash_table_unref (snapshot->values);
   g_free (snapshot->location);
+  g_strfreev (snapshot->watched);
   g_free (snapshot->message);
   g_free (snapshot);
 }
@@ -192,6 +200,7 @@ snapshot_fill (Snapshot       *snapshot,
     g_hash_table_insert (snapshot->values, g_strdup (names[i]),
                          docent_settings_get_value (settings, names[i], NULL));
   snapshot->location = docent_settings_get_default_library_dir ();
+  snapshot->watched = docent_settings_get_watched_folders (settings);
 }
 
 static const char *
@@ -235,6 +244,33 @@ edit_values (DocentSettings  *settings,
   return TRUE;
 }
 
+/* Adds or removes one watched folder; the settings check the folder. */
+static gboolean
+edit_watched (DocentSettings  *settings,
+              const Edit      *edit,
+              Snapshot        *snapshot,
+              GError         **error)
+{
+  g_auto(GStrv) folders = docent_settings_get_watched_folders (settings);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) changed = NULL;
+  g_autofree char *name = g_filename_display_basename (edit->arg);
+
+  for (guint i = 0; folders[i] != NULL; i++)
+    if (g_strcmp0 (folders[i], edit->arg) != 0)
+      g_strv_builder_add (b, folders[i]);
+  if (edit->kind == EDIT_WATCH)
+    g_strv_builder_add (b, edit->arg);
+  changed = g_strv_builder_end (b);
+  if (!docent_settings_set_watched_folders (settings, (const char *const *) changed, error))
+    return FALSE;
+  snapshot->message = edit->kind == EDIT_WATCH
+                      ? g_strdup_printf ("Watching “%s”: its documents are being added", name)
+                      : g_strdup_printf ("No longer watching “%s” (its documents stay in the library)",
+                                         name);
+  return TRUE;
+}
+
 /* Changes `settings` as the edit says; FALSE when nothing is to be saved. */
 static gboolean
 apply_edit (DocentSettings  *settings,
@@ -260,6 +296,9 @@ apply_edit (DocentSettings  *settings,
         return FALSE;
       snapshot->message = g_strdup ("The new location is used the next time Docent starts");
       return FALSE;
+    case EDIT_WATCH:
+    case EDIT_UNWATCH:
+      return edit_watched (settings, edit, snapshot, error);
     case EDIT_LOAD:
     default:
       return FALSE;
@@ -473,6 +512,48 @@ show_location (DocentPreferencesWindow *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->reset_location_button), snapshot->location != NULL);
 }
 
+static void on_unwatch_clicked (GtkButton *button, DocentPreferencesWindow *self);
+
+static GtkWidget *
+watched_row_new (DocentPreferencesWindow *self,
+                 const char              *folder)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
+  g_autofree char *shown = g_filename_display_name (folder);
+  g_autofree char *name = g_filename_display_basename (folder);
+  g_autofree char *label = g_strdup_printf ("Stop watching %s", name);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), shown);
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, "Stop watching this folder (its documents stay)");
+  /* An icon says nothing to a screen reader. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_object_set_data_full (G_OBJECT (remove), "folder", g_strdup (folder), g_free);
+  g_signal_connect (remove, "clicked", G_CALLBACK (on_unwatch_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  return row;
+}
+
+static void
+show_watched (DocentPreferencesWindow *self,
+              const Snapshot          *snapshot)
+{
+  for (guint i = 0; i < self->watched_rows->len; i++)
+    adw_preferences_group_remove (self->watched_group, self->watched_rows->pdata[i]);
+  g_ptr_array_set_size (self->watched_rows, 0);
+  for (guint i = 0; snapshot->watched != NULL && snapshot->watched[i] != NULL; i++)
+    {
+      GtkWidget *row = watched_row_new (self, snapshot->watched[i]);
+
+      adw_preferences_group_add (self->watched_group, row);
+      g_ptr_array_add (self->watched_rows, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->no_watched_row), self->watched_rows->len == 0);
+}
+
 static void
 show_snapshot (DocentPreferencesWindow *self,
                const Snapshot          *snapshot)
@@ -484,6 +565,7 @@ show_snapshot (DocentPreferencesWindow *self,
   show_numbers (self, snapshot);
   show_remote (self, snapshot);
   show_location (self, snapshot);
+  show_watched (self, snapshot);
   self->loaded = TRUE;
   self->updating = FALSE;
 }
@@ -837,6 +919,45 @@ on_reset_location_clicked (DocentPreferencesWindow *self)
   queue_edit (self, EDIT_LOCATION, NULL);
 }
 
+static void
+on_unwatch_clicked (GtkButton               *button,
+                    DocentPreferencesWindow *self)
+{
+  queue_edit (self, EDIT_UNWATCH, g_object_get_data (G_OBJECT (button), "folder"));
+}
+
+static void
+on_watch_chosen (GtkNativeDialog         *dialog,
+                 int                      response,
+                 DocentPreferencesWindow *self)
+{
+  g_autofree char *path = chosen_path (dialog, response);
+
+  chooser_done (self);
+  if (path != NULL)
+    queue_edit (self, EDIT_WATCH, path);
+}
+
+static void
+on_add_watched_clicked (DocentPreferencesWindow *self)
+{
+  GtkNativeDialog *dialog = chooser_new (self, "Watch a Folder",
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Watch");
+
+  g_signal_connect (dialog, "response", G_CALLBACK (on_watch_chosen), self);
+  gtk_native_dialog_show (dialog);
+}
+
+/* prefs.watch-folder(s): watches a folder without the file chooser (for
+ * drag and drop or a test). */
+static void
+watch_folder_action (GtkWidget  *widget,
+                     const char *action,
+                     GVariant   *parameter)
+{
+  queue_edit (DOCENT_PREFERENCES_WINDOW (widget), EDIT_WATCH, g_variant_get_string (parameter, NULL));
+}
+
 /* prefs.add-model-file(s): registers a file without the file chooser (for
  * drag and drop or a test). */
 static void
@@ -876,6 +997,7 @@ docent_preferences_window_finalize (GObject *object)
   g_clear_object (&self->service);
   g_free (self->dir);
   g_ptr_array_unref (self->model_rows);
+  g_ptr_array_unref (self->watched_rows);
   g_ptr_array_unref (self->choices[0]);
   g_ptr_array_unref (self->choices[1]);
   g_hash_table_unref (self->pending);
@@ -912,6 +1034,8 @@ docent_preferences_window_class_init (DocentPreferencesWindowClass *klass)
   BIND (open_row);
   BIND (location_row);
   BIND (reset_location_button);
+  BIND (watched_group);
+  BIND (no_watched_row);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_add_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_remote_url_apply);
@@ -919,8 +1043,10 @@ docent_preferences_window_class_init (DocentPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_remote_key_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_change_location_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_reset_location_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_watched_clicked);
   gtk_widget_class_install_action (widget_class, "prefs.add-model-file", "s",
                                    add_model_file_action);
+  gtk_widget_class_install_action (widget_class, "prefs.watch-folder", "s", watch_folder_action);
 }
 
 static void
@@ -929,6 +1055,7 @@ docent_preferences_window_init (DocentPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   g_queue_init (&self->edits);
   self->model_rows = g_ptr_array_new ();
+  self->watched_rows = g_ptr_array_new ();
   self->choices[0] = g_ptr_array_new_with_free_func (g_free);
   self->choices[1] = g_ptr_array_new_with_free_func (g_free);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
