@@ -3,49 +3,21 @@
  * the sync of a watched folder (add it, drop what was deleted). */
 #include "app/documents.h"
 
-static gboolean
-reindex_one (DocentLibrary           *library,
-             gint64                   id,
-             const DocentAddOptions  *opts,
-             GPtrArray               *results,
-             GError                 **error)
+static DocentAddResult *
+missing_file (const DocentDocRecord *rec)
 {
-  DocentStore *store = docent_library_store (library);
-  g_auto(DocentDocRecord) rec = { 0 };
-  g_autoptr(GPtrArray) added = NULL;
-  DocentAddOptions one = *opts;
-  const char *paths[2] = { NULL, NULL };
+  DocentAddResult *result = g_new0 (DocentAddResult, 1);
 
-  if (!docent_store_find_by_id (store, id, &rec, error))
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, DOCENT_STORE_ERROR, DOCENT_STORE_ERROR_NOT_FOUND,
-                     "no document with id %" G_GINT64_FORMAT, id);
-      return FALSE;
-    }
-  paths[0] = rec.path;
-  if (!g_file_test (rec.path, G_FILE_TEST_IS_REGULAR))
-    {
-      DocentAddResult *result = g_new0 (DocentAddResult, 1);
-
-      /* Removing first would lose the only copy of the text. */
-      result->path = g_strdup (rec.path);
-      result->outcome = DOCENT_ADD_FAILED;
-      result->document_id = id;
-      result->error = g_strdup ("the file is no longer there");
-      g_ptr_array_add (results, result);
-      return TRUE;
-    }
-  if (one.collection == NULL && rec.collections != NULL)
-    one.collection = rec.collections[0];
-  if (!docent_store_remove_document (store, id, error) ||
-      !docent_library_add (library, paths, &one, &added, error))
-    return FALSE;
-  for (guint i = 0; i < added->len; i++)
-    g_ptr_array_add (results, g_steal_pointer (&added->pdata[i]));
-  return TRUE;
+  result->path = g_strdup (rec->path);
+  result->outcome = DOCENT_ADD_FAILED;
+  result->document_id = rec->id;
+  result->error = g_strdup ("the file is no longer there");
+  return result;
 }
 
+/* The files are read again in place (a forced add): the documents keep
+ * their ids, so stored conversations still open their citations, and
+ * their collections. A document whose file is gone is left as it is. */
 gboolean
 docent_library_reindex (DocentLibrary           *library,
                         const gint64            *ids,
@@ -55,15 +27,36 @@ docent_library_reindex (DocentLibrary           *library,
                         GError                 **error)
 {
   static const DocentAddOptions no_options = { 0 };
+  DocentAddOptions forced = opts ? *opts : no_options;
   g_autoptr(GPtrArray) all =
     g_ptr_array_new_with_free_func ((GDestroyNotify) docent_add_result_free);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) added = NULL;
 
   for (guint i = 0; i < n_ids; i++)
     {
-      if (g_cancellable_set_error_if_cancelled (opts ? opts->cancellable : NULL, error) ||
-          !reindex_one (library, ids[i], opts ? opts : &no_options, all, error))
-        return FALSE;
+      g_auto(DocentDocRecord) rec = { 0 };
+
+      if (!docent_store_find_by_id (docent_library_store (library), ids[i], &rec, error))
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, DOCENT_STORE_ERROR, DOCENT_STORE_ERROR_NOT_FOUND,
+                         "no document with id %" G_GINT64_FORMAT, ids[i]);
+          return FALSE;
+        }
+      if (g_file_test (rec.path, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (paths, g_strdup (rec.path));
+      else
+        g_ptr_array_add (all, missing_file (&rec));
     }
+  g_ptr_array_add (paths, NULL);
+  forced.force = TRUE;
+  forced.collection = NULL;
+  if (paths->len > 1 &&
+      !docent_library_add (library, (const char *const *) paths->pdata, &forced, &added, error))
+    return FALSE;
+  for (guint i = 0; added != NULL && i < added->len; i++)
+    g_ptr_array_add (all, g_steal_pointer (&added->pdata[i]));
   if (results != NULL)
     *results = g_steal_pointer (&all);
   return TRUE;

@@ -7,10 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* Reads each document's file again: the stored copy is removed and the
- * file added anew (into the document's first collection), so a changed
- * OCR setting or a better extractor applies. Results as docent_library_add;
- * a document whose file is gone fails with its reason and stays stored. */
+/* Reads each document's file again, in place: the same document (id,
+ * collections) gets the new text, so a changed OCR setting or a better
+ * extractor applies. Results as docent_library_add (UPDATED); a document
+ * whose file is gone fails with its reason and stays stored. */
 gboolean docent_library_reindex (DocentLibrary           *library,
                                  const gint64            *ids,
                                  guint                    n_ids,

@@ -710,7 +710,7 @@ run_job (gpointer data,
   AddContext *ctx = user_data;
 
   if (!g_cancellable_is_cancelled (ctx->opts->cancellable))
-    prepare_job (ctx, job, TRUE);
+    prepare_job (ctx, job, !ctx->opts->force);
   g_async_queue_push (ctx->done, job);
 }
 
@@ -849,6 +849,9 @@ write_job (AddContext       *ctx,
       have_same = have_same && same.status == DOCENT_DOC_INDEXED;
     }
 
+  /* Forced (re-index): the same file is read again and replaces itself. */
+  if (ctx->opts->force && have_same && g_strcmp0 (same.path, job->file->path) == 0)
+    have_same = FALSE;
   if (have_same && g_strcmp0 (same.path, job->file->path) == 0)
     {
       /* Touched but not changed: remember the new mtime so the next add
@@ -1019,7 +1022,7 @@ process_files (AddContext  *ctx,
 
       if (g_cancellable_is_cancelled (ctx->opts->cancellable))
         break;
-      if (is_unchanged (rec, file))
+      if (!ctx->opts->force && is_unchanged (rec, file))
         {
           DocentAddResult *result = new_result (file->path, DOCENT_ADD_UNCHANGED, NULL);
 

@@ -144,6 +144,8 @@ typedef struct {
   guint file_timeout_ms;         /* a file whose extraction makes no progress
                                   * (no page finished) for this long fails
                                   * ("gave up after …"); 0: 120 s */
+  gboolean force;                /* read files again even when unchanged
+                                  * (re-index: same id, collections kept) */
   gboolean no_ocr;               /* leave scanned pages and images unread */
   const char *ocr_languages;     /* "eng+deu"; NULL: "eng" */
   DocentAddProgressFunc progress;

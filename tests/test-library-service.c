@@ -227,10 +227,26 @@ test_reindex_keeps_collection (Fixture       *f,
   g_clear_object (&f->result);
   g_assert_no_error (error);
   g_assert_cmpuint (again->len, ==, 1);
-  g_assert_cmpint (((DocentAddResult *) again->pdata[0])->outcome, ==, DOCENT_ADD_ADDED);
+  /* Read again in place: the same document, still in its collection. */
+  g_assert_cmpint (((DocentAddResult *) again->pdata[0])->outcome, ==, DOCENT_ADD_UPDATED);
+  g_assert_cmpint (((DocentAddResult *) again->pdata[0])->document_id, ==, id);
   home = list_documents (f, "Home");
   g_assert_cmpuint (home->len, ==, 1);
   g_assert_cmpstr (((DocentDocRecord *) home->pdata[0])->path, ==, lease);
+  g_assert_cmpint (((DocentDocRecord *) home->pdata[0])->id, ==, id);
+
+  /* A file that is gone fails, and its document stays. */
+  g_assert_cmpint (g_unlink (lease), ==, 0);
+  g_clear_pointer (&again, g_ptr_array_unref);
+  docent_library_service_reindex_async (f->service, &id, 1, NULL, on_done, f);
+  again = docent_library_service_add_finish (f->service, wait_result (f), &error);
+  g_clear_object (&f->result);
+  g_assert_no_error (error);
+  g_assert_cmpint (((DocentAddResult *) again->pdata[0])->outcome, ==, DOCENT_ADD_FAILED);
+  g_assert_cmpstr (((DocentAddResult *) again->pdata[0])->error, ==, "the file is no longer there");
+  g_clear_pointer (&home, g_ptr_array_unref);
+  home = list_documents (f, "Home");
+  g_assert_cmpuint (home->len, ==, 1);
 }
 
 static void
