@@ -598,7 +598,8 @@ cmd_config (const char  *library_dir,
     "Settings of the library (docent.ini): answer.threads (0: automatic),\n"
     "answer.context_size (0: the model's), answer.max_tokens, answer.temperature,\n"
     "answer.retrieval_k, remote.enabled, remote.url, remote.model, remote.api_key,\n"
-    "ocr.enabled, ocr.languages. An empty VALUE clears a text setting.\n"
+    "ocr.enabled, ocr.languages, library.watched (folders separated by ;).\n"
+    "An empty VALUE clears a text setting.\n"
     "\"location\" is the library opened by default (per user; empty: the default).\n");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!docent_cli_parse (context, &argc, &argv))
