@@ -1,5 +1,6 @@
 /* preferences-window.h — DocentPreferencesWindow: models (add, choose,
- * remove), answer settings, a remote server and the library location.
+ * remove), answer settings, a remote server, the library location and the
+ * watched folders.
  * Reads and writes the library's settings off the main thread and tells
  * the service when they changed. */
 #pragma once
