@@ -9,8 +9,9 @@ MESON_OPTS ?=
 
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 600
+FUZZERS      ?= gguf html office chunker tokenizer query
 
-.PHONY: all deps build run cli test test-asan bench fuzz clean
+.PHONY: all deps build run cli test test-asan bench fuzz fuzz-ci clean
 
 all: build
 
@@ -45,14 +46,28 @@ $(FUZZ_BUILD)/build.ninja:
 	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) -Dfuzzing=true -Dgui=disabled \
 	  -Db_sanitize=address,undefined -Db_lundef=false
 
+# Each harness in turn for FUZZ_SECONDS (10 minutes) in one process (one
+# core, output to the terminal rather than fuzz-N.log), with its
+# dictionary when it has one; new inputs go to FUZZ_BUILD/corpus-NAME, the
+# seeds stay in tests/fuzz/corpus/NAME. A finding stops the run, leaving
+# crash-* (or leak-*, timeout-*, oom-*) in the top folder: fix it and copy
+# the input into the seed corpus, where the replay tests keep checking it.
 fuzz:
 	@./tools/install-deps.sh --fuzz
 	$(MAKE) $(FUZZ_BUILD)/build.ninja
-	meson compile -C $(FUZZ_BUILD)
-	mkdir -p $(FUZZ_BUILD)/corpus-gguf
-	$(FUZZ_BUILD)/tests/fuzz-gguf -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
-	  -dict=tests/fuzz/gguf.dict -workers=1 -jobs=1 \
-	  $(FUZZ_BUILD)/corpus-gguf tests/fuzz/corpus/gguf
+	meson compile -C $(FUZZ_BUILD) $(addprefix tests/fuzz-,$(FUZZERS))
+	@set -e; for name in $(FUZZERS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus-$$name; \
+	  dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
+	  echo "== fuzz-$$name for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/tests/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	    -timeout=25 $$dict -print_final_stats=1 \
+	    $(FUZZ_BUILD)/corpus-$$name tests/fuzz/corpus/$$name; \
+	done
+
+# What CI runs: every harness for a minute.
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=60
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

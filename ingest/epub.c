@@ -342,33 +342,72 @@ parse_chapter (GBytes     *bytes,
   return xdoc;
 }
 
+/* The zip entries of the chapters (NULL for a missing one), in spine order. */
+static GPtrArray *
+chapter_entries (DocentZip *zip,
+                 GPtrArray *chapters)
+{
+  GPtrArray *entries = g_ptr_array_sized_new (chapters->len);
+
+  for (guint i = 0; i < chapters->len; i++)
+    g_ptr_array_add (entries, (gpointer) find_entry (zip, chapters->pdata[i]));
+  return entries;
+}
+
+/* The bytes of every chapter entry, read in archive order: libarchive
+ * only reads forward, and going back reopens the archive, which reads its
+ * whole central directory again. A spine in reverse archive order would
+ * pay that for every chapter (minutes for a few thousand). Keys are the
+ * zip's own names. */
+static GHashTable *
+read_chapters (DocentZip  *zip,
+               GPtrArray  *entries,
+               GError    **error)
+{
+  const GPtrArray *names = docent_zip_names (zip);
+  g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) bytes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                       (GDestroyNotify) g_bytes_unref);
+
+  for (guint i = 0; i < entries->len; i++)
+    if (entries->pdata[i] != NULL)
+      g_hash_table_add (wanted, entries->pdata[i]);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      GBytes *data;
+
+      if (!g_hash_table_contains (wanted, name))
+        continue;
+      data = docent_zip_read (zip, name, error);
+      if (data == NULL)
+        return NULL;
+      g_hash_table_insert (bytes, (gpointer) name, data);
+    }
+  return g_steal_pointer (&bytes);
+}
+
 static gboolean
 add_chapter (DocentExtracted            *doc,
-             DocentZip                  *zip,
-             const char                 *path,
+             const char                 *name,
+             GBytes                     *bytes,
              const DocentExtractOptions *opts,
              GError                    **error)
 {
-  const char *name = find_entry (zip, path);
-  g_autoptr(GBytes) bytes = NULL;
   gboolean ok;
   xmlDoc *xdoc;
 
-  if (name == NULL)
+  if (name == NULL || bytes == NULL)
     {
       docent_extracted_add_page (doc);
       return TRUE;
     }
-  bytes = docent_zip_read (zip, name, error);
-  if (bytes == NULL)
-    return FALSE;
   xdoc = parse_chapter (bytes, name);
   if (xdoc == NULL)
     {
       docent_extracted_add_page (doc);
       return TRUE;
     }
-  g_clear_pointer (&bytes, g_bytes_unref);
   ok = docent_html_append_tree (doc, xmlDocGetRootElement (xdoc), TRUE, opts, error);
   xmlFreeDoc (xdoc);
   return ok;
@@ -381,6 +420,8 @@ docent_extract_epub (DocentZip                  *zip,
 {
   g_autoptr(DocentExtracted) doc = docent_extracted_new ("epub");
   g_autoptr(GPtrArray) chapters = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GHashTable) contents = NULL;
   g_auto(EpubPackage) pkg = { 0 };
   g_autofree char *opf_path = NULL;
   g_autofree char *opf_dir = NULL;
@@ -420,11 +461,18 @@ docent_extract_epub (DocentZip                  *zip,
   if (!check_drm (zip, chapters, error))
     return NULL;
 
-  for (guint i = 0; i < chapters->len; i++)
+  entries = chapter_entries (zip, chapters);
+  contents = read_chapters (zip, entries, error);
+  if (contents == NULL)
+    return NULL;
+  for (guint i = 0; i < entries->len; i++)
     {
+      const char *name = entries->pdata[i];
+
       if (!docent_extract_check_limits (doc, opts, error))
         return NULL;
-      if (!add_chapter (doc, zip, chapters->pdata[i], opts, error))
+      if (!add_chapter (doc, name, name != NULL ? g_hash_table_lookup (contents, name) : NULL,
+                        opts, error))
         return NULL;
     }
 

@@ -935,6 +935,14 @@ docent_extract_html (const char                 *data,
   xmlFreeDoc (tree);
   if (!ok)
     return NULL;
+  /* libxml2 gave up at its depth limit: say so rather than "no text". */
+  if (deep && !(options & XML_PARSE_HUGE) && docent_extracted_is_empty (doc))
+    {
+      g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_TOO_LARGE,
+                   "HTML nested too deeply to read: over 256 levels, "
+                   "with end tags that do not match");
+      return NULL;
+    }
   docent_extracted_set_title (doc, title);
   return g_steal_pointer (&doc);
 }

@@ -11,7 +11,9 @@ G_BEGIN_DECLS
  * the page declares (<meta charset>, http-equiv Content-Type, the XML
  * declaration) unless the bytes are valid UTF-8 with non-ASCII text, then
  * UTF-8, then Windows-1252. The title is the page's <title>, else its first
- * h1. A page without text gives an empty document, not an error. */
+ * h1. A page without text gives an empty document, not an error, except
+ * when libxml2 stopped at its depth limit (a page over 256 levels deep whose
+ * end tags do not match, too costly to parse without it): TOO_LARGE. */
 DocentExtracted *docent_extract_html (const char                 *data,
                                       gsize                       len,
                                       const DocentExtractOptions *opts,

@@ -44,8 +44,9 @@ docent_xml_parse (const char           *data,
   if (xdoc == NULL || xmlDocGetRootElement (xdoc) == NULL)
     {
       const xmlError *err = xmlCtxtGetLastError (ctxt);
-      g_autofree char *reason = g_strdup (err != NULL && err->message != NULL
-                                            ? err->message : "no root element");
+      /* libxml2 quotes names from the input as they are: any bytes. */
+      g_autofree char *reason = g_utf8_make_valid (err != NULL && err->message != NULL
+                                                     ? err->message : "no root element", -1);
 
       g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_CORRUPT,
                    "damaged %s: %s is not well-formed XML (line %d: %s)",
@@ -109,11 +110,15 @@ docent_xml_resolve_path (const char *base_dir,
   g_autoptr(GPtrArray) parts = g_ptr_array_new ();
   g_autofree char *joined = NULL;
   g_auto(GStrv) segments = NULL;
+  g_autofree char *valid = NULL;
 
-  if (href[0] == '/')
-    joined = g_strdup (href + 1);
+  /* %-decoded hrefs can be any bytes; zip names (zip.c) and messages are
+   * valid UTF-8, made so the same way. */
+  valid = g_utf8_make_valid (href, -1);
+  if (valid[0] == '/')
+    joined = g_strdup (valid + 1);
   else
-    joined = g_strconcat (base_dir, href, NULL);
+    joined = g_strconcat (base_dir, valid, NULL);
   segments = g_strsplit (joined, "/", -1);
   for (guint i = 0; segments[i] != NULL; i++)
     {

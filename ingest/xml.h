@@ -44,7 +44,8 @@ xmlDoc     *docent_xml_read_optional_part (DocentZip            *zip,
 
 /* Joins `href` to the folder `base_dir` of a package ("" or ending in '/'),
  * dropping "." and empty segments and resolving ".." without ever leaving
- * the package; a leading '/' starts from its root. */
+ * the package; a leading '/' starts from its root. The result is valid
+ * UTF-8 (invalid bytes of `href` become U+FFFD, as in zip entry names). */
 char       *docent_xml_resolve_path       (const char           *base_dir,
                                            const char           *href);
 

@@ -6,8 +6,13 @@
  * moves forward through the headers; asking for an entry behind the current
  * one reopens it. Extractors read a handful of entries, mostly in order.
  *
- * Every inflated byte is charged to one budget per container, counted as
- * the data comes out of the inflater: headers of a zip bomb may lie. */
+ * Zip bombs are refused on three limits, each counted as the data comes
+ * out of the inflater (headers of a zip bomb may lie) and checked against
+ * the declared sizes first: bytes per entry (MAX_ENTRY_BYTES), bytes for
+ * the whole container (the caller's budget) and the ratio of the bytes
+ * inflated so far to the size of the file (MAX_RATIO, past RATIO_FLOOR:
+ * documents compress 5-20 times, a bomb around 1000). The entry count is
+ * capped too (MAX_ENTRIES). */
 #include "ingest/zip.h"
 
 #include <archive.h>
@@ -20,6 +25,11 @@
 /* A first allocation sized from the header, so a lying header cannot make
  * us reserve more than this before any byte has been inflated. */
 #define MAX_PREALLOC  (16 * 1024 * 1024)
+/* No real document part comes near this: the text limit of a whole
+ * document is 64 MiB (extract.c). */
+#define MAX_ENTRY_BYTES ((guint64) 256 * 1024 * 1024)
+#define MAX_RATIO       100
+#define RATIO_FLOOR     ((guint64) 16 * 1024 * 1024)
 
 typedef struct {
   guint position;    /* index of the entry's header in the archive */
@@ -39,11 +49,11 @@ struct _DocentZip {
 };
 
 /* libarchive messages start with a capital; ours do not. Acronyms such as
- * "ZIP" are left alone. */
+ * "ZIP" are left alone. They may quote names from the file: any bytes. */
 static char *
 lower_reason (const char *reason)
 {
-  char *s = g_strdup (reason != NULL && *reason != '\0' ? reason : "unknown error");
+  char *s = g_utf8_make_valid (reason != NULL && *reason != '\0' ? reason : "unknown error", -1);
 
   if (g_ascii_isupper (s[0]) && !g_ascii_isupper (s[1]))
     s[0] = g_ascii_tolower (s[0]);
@@ -61,18 +71,57 @@ set_corrupt (GError         **error,
                "%s: %s", what, reason);
 }
 
-static void
-set_too_large (GError  **error,
-               guint64   budget)
+static char *
+format_size (guint64 bytes)
 {
-  g_autofree char *size = NULL;
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", bytes / (1024 * 1024));
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " KiB", (bytes + 1023) / 1024);
+}
 
-  if (budget >= 1024 * 1024 && budget % (1024 * 1024) == 0)
-    size = g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", budget / (1024 * 1024));
-  else
-    size = g_strdup_printf ("%" G_GUINT64_FORMAT " KiB", (budget + 1023) / 1024);
+/* "zip bomb: word/document.xml expands beyond 256 MiB": the entry and the
+ * limit it broke, so the person knows what was refused and why. */
+static void
+set_bomb (GError     **error,
+          const char  *name,
+          const char  *reason,
+          guint64      limit)
+{
+  g_autofree char *size = format_size (limit);
+
   g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_TOO_LARGE,
-               "zip bomb? more than %s unpacked", size);
+               "zip bomb: %s %s %s", name, reason, size);
+}
+
+/* Whether `entry_bytes` of the entry `name`, making `total` bytes for the
+ * container, are within the limits; sets the error when not. */
+static gboolean
+within_limits (DocentZip   *zip,
+               const char  *name,
+               guint64      entry_bytes,
+               guint64      total,
+               GError     **error)
+{
+  guint64 file_size = g_bytes_get_size (zip->data);
+
+  if (entry_bytes > MAX_ENTRY_BYTES)
+    {
+      set_bomb (error, name, "expands beyond", MAX_ENTRY_BYTES);
+      return FALSE;
+    }
+  if (zip->budget > 0 && total > zip->budget)
+    {
+      set_bomb (error, name, "takes the unpacked total beyond", zip->budget);
+      return FALSE;
+    }
+  if (total > RATIO_FLOOR && total / MAX_RATIO > file_size)
+    {
+      g_set_error (error, DOCENT_INGEST_ERROR, DOCENT_INGEST_ERROR_TOO_LARGE,
+                   "zip bomb: %s expands to more than %d times the size of the file",
+                   name, MAX_RATIO);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* The end-of-central-directory record sits in the last 64 KiB + 22 bytes;
@@ -305,11 +354,8 @@ inflate_entry (DocentZip   *zip,
       if (n == 0)
         return TRUE;
       zip->spent += n;
-      if (zip->budget > 0 && zip->spent > zip->budget)
-        {
-          set_too_large (error, zip->budget);
-          return FALSE;
-        }
+      if (!within_limits (zip, name, out->len, zip->spent, error))
+        return FALSE;
     }
 }
 
@@ -320,6 +366,7 @@ docent_zip_read (DocentZip   *zip,
 {
   const ZipEntry *entry;
   g_autoptr(GByteArray) out = NULL;
+  guint8 *data;
   gsize len;
 
   g_return_val_if_fail (zip != NULL, NULL);
@@ -338,12 +385,9 @@ docent_zip_read (DocentZip   *zip,
                    "the zip entry %s is encrypted", name);
       return NULL;
     }
-  if (zip->budget > 0 && entry->size > 0 &&
-      (guint64) entry->size > zip->budget - MIN (zip->spent, zip->budget))
-    {
-      set_too_large (error, zip->budget);
-      return NULL;
-    }
+  if (entry->size > 0 &&
+      !within_limits (zip, name, entry->size, zip->spent + entry->size, error))
+    return NULL;
 
   if (!seek_entry (zip, entry->position, name, error))
     return NULL;
@@ -357,5 +401,8 @@ docent_zip_read (DocentZip   *zip,
 
   len = out->len;
   g_byte_array_append (out, (const guint8 *) "", 1);
-  return g_bytes_new_take (g_byte_array_free (g_steal_pointer (&out), FALSE), len);
+  /* The array grew a chunk at a time: give back what was not filled, which
+   * for small entries is most of it (an EPUB keeps all its chapters). */
+  data = g_realloc (g_byte_array_free (g_steal_pointer (&out), FALSE), len + 1);
+  return g_bytes_new_take (data, len);
 }

@@ -1,5 +1,7 @@
 /* zip.h — reading entries of zip containers (DOCX, ODT, EPUB) with
- * libarchive, within a budget of inflated bytes (zip bombs). */
+ * libarchive, within limits against zip bombs: at most 10000 entries,
+ * 256 MiB inflated per entry, the caller's budget for the container, and
+ * 100 times the file's size in all. */
 #pragma once
 
 #include "ingest/extract.h"
@@ -17,8 +19,9 @@ const GPtrArray *docent_zip_names   (DocentZip   *zip);
 gboolean   docent_zip_has           (DocentZip   *zip,
                                      const char  *name);
 /* Inflates one entry (NUL-terminated, length in out_len). Fails with
- * TOO_LARGE once the container's total budget is spent and CORRUPT for
- * missing or damaged entries. */
+ * TOO_LARGE past one of the limits ("zip bomb: NAME expands beyond
+ * 256 MiB"), checked on the declared size and again as the bytes come out,
+ * and CORRUPT for missing or damaged entries. */
 GBytes    *docent_zip_read          (DocentZip   *zip,
                                      const char  *name,
                                      GError     **error);

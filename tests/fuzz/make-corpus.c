@@ -1,14 +1,22 @@
-/* make-corpus.c — writes the seed corpus of the GGUF fuzzer
- * (tests/fuzz/corpus/gguf/) with Docent's own writer: small files that
- * between them use every value type, nested arrays, a vocabulary, several
- * tensor types and alignments, and both header versions. Run once by hand
- * (`ninja -C BUILD tests/fuzz-make-corpus && BUILD/tests/fuzz-make-corpus
- * tests/fuzz/corpus/gguf`); the files are kept in the repository so the
+/* make-corpus.c — writes the seed corpora that are not hand-written:
+ *  - the GGUF fuzzer's (tests/fuzz/corpus/gguf/), with Docent's own
+ *    writer: small files that between them use every value type, nested
+ *    arrays, a vocabulary, several tensor types and alignments, and both
+ *    header versions;
+ *  - the office fuzzer's (tests/fuzz/corpus/office/): DOCX, ODT and EPUB
+ *    files from tests/zipgen.c, and each of them again as the part list
+ *    ("name\0content\0...") that fuzz-office.c packages itself.
+ * Run once by hand (`ninja -C BUILD tests/fuzz-make-corpus &&
+ * BUILD/tests/fuzz-make-corpus tests/fuzz/corpus/gguf` or `... office
+ * tests/fuzz/corpus/office`); the files are kept in the repository so the
  * fuzzer and the replay test start from the same inputs. */
+#include <archive.h>
+#include <archive_entry.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/gguf-writer.h"
+#include "tests/zipgen.h"
 
 static void
 fill (guint8 *data,
@@ -135,10 +143,92 @@ model_keys (DocentGgufWriter *w,
   docent_gguf_writer_add_string (w, "tokenizer.chat_template", "{% for m in messages %}{{ m }}{% endfor %}");
 }
 
+/* ---- office ---------------------------------------------------------------- */
+
+/* The entries of the zip at `path` as "name\0content\0..." in `out`. */
+static void
+save_parts (const char *path,
+            const char *out)
+{
+  struct archive *ar = archive_read_new ();
+  struct archive_entry *entry;
+  g_autoptr(GByteArray) parts = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  archive_read_support_format_zip (ar);
+  g_assert (archive_read_open_filename (ar, path, 16384) == ARCHIVE_OK);
+  while (archive_read_next_header (ar, &entry) == ARCHIVE_OK)
+    {
+      const char *name = archive_entry_pathname (entry);
+      char buffer[4096];
+      la_ssize_t n;
+
+      g_byte_array_append (parts, (const guint8 *) name, strlen (name) + 1);
+      while ((n = archive_read_data (ar, buffer, sizeof buffer)) > 0)
+        g_byte_array_append (parts, (const guint8 *) buffer, n);
+      g_byte_array_append (parts, (const guint8 *) "", 1);
+    }
+  archive_read_free (ar);
+  if (!g_file_set_contents (out, (const char *) parts->data, parts->len, &error))
+    g_error ("%s", error->message);
+  printf ("%s\n", out);
+}
+
+static void
+save_office (const char *dir,
+             const char *name,
+             gboolean  (*write) (const char *, const char *, const DocentTestBlock *, guint, GError **))
+{
+  static const DocentTestBlock blocks[] = {
+    { 1, "Lease Agreement" },
+    { 0, "The tenant shall pay rent on the first day of each month." },
+    { 2, "Payment & <Fees>" },
+    { 0, "Late payment costs 5%.\nA second line." },
+    { 0, "Caf\xc3\xa9 na\xc3\xafve \xe6\x97\xa5\xe6\x9c\xac" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parts = g_strconcat (path, ".parts", NULL);
+
+  if (!write (path, "Title", blocks, G_N_ELEMENTS (blocks), &error))
+    g_error ("%s", error->message);
+  printf ("%s\n", path);
+  save_parts (path, parts);
+}
+
+static gboolean
+write_epub (const char            *path,
+            const char            *title,
+            const DocentTestBlock *blocks,
+            guint                  n_blocks,
+            GError               **error)
+{
+  const DocentTestBlock *chapters[] = { blocks, blocks + 2 };
+  const guint n[] = { 2, n_blocks - 2 };
+
+  return docent_test_write_epub (path, title, chapters, n, 2, error);
+}
+
+static void
+office_corpus (const char *dir)
+{
+  save_office (dir, "lease.docx", docent_test_write_docx);
+  save_office (dir, "lease.odt", docent_test_write_odt);
+  save_office (dir, "lease.epub", write_epub);
+}
+
 int
 main (int argc, char **argv)
 {
   const char *dir = argc > 1 ? argv[1] : ".";
+
+  if (argc > 2 && strcmp (argv[1], "office") == 0)
+    {
+      office_corpus (argv[2]);
+      return 0;
+    }
+  if (argc > 2 && strcmp (argv[1], "gguf") == 0)
+    dir = argv[2];
 
   {
     g_autoptr(DocentGgufWriter) w = docent_gguf_writer_new ();
