@@ -1,6 +1,26 @@
 /* dot.c — the scalar dot-product kernels (the reference every SIMD path is
- * tested against) and the run-time choice of kernel set. */
+ * tested against) and the run-time choice of kernel set.
+ *
+ * Conformance notes. A layer's outputs are quantized to 8 bits again
+ * before the next product, so a last-bit difference in a sum can move an
+ * activation by a whole step, and such steps add up over a long prompt
+ * (the conformance kit saw greedy continuations change). The kernels
+ * therefore sum in the reference engine's order where it is known:
+ * - Q8_0, Q5_0 and, in the SIMD sets, Q4_0: eight int32 lanes (lane k:
+ *   bytes 4 k … 4 k + 3 of each block) in one multiply-add chain per
+ *   lane, then (l0 + l4) + (l2 + l6) + ((l1 + l5) + (l3 + l7)).
+ * - Q4_0 here: one chain of multiply-adds of each block's whole integer
+ *   sum (the reference's repacked kernels; exact on the kit).
+ * - Q4_K (also repacked there): single rows one multiply-add per
+ *   super-block, rows of a batch taken four at a time one per pair of
+ *   groups of 32 (vec_dot_rows4); the mins in a second chain.
+ * - Q6_K, and Q5_K in the SIMD sets: eight int32 lanes as for Q8_0, one
+ *   multiply-add per super-block (Q6_K's -32 taken off inside the 16-bit
+ *   pair sums); the Q5_K mins in one float sum of each block's integer.
+ * Scalar Q5_K, Q2_K, Q3_K and the float types are only close. */
 #include "engine/dot.h"
+
+#include <math.h>
 
 
 #include "engine/cpu.h"
@@ -33,6 +53,18 @@ scales_product (DocentHalf a,
                 DocentHalf b)
 {
   return docent_fp16_to_fp32 (a) * docent_fp16_to_fp32 (b);
+}
+
+/* The sum of eight lanes as the reference engine takes it: the upper four
+ * onto the lower, then (0 + 2) + (1 + 3). */
+static float
+hsum8_reference (const float *v)
+{
+  float t[4];
+
+  for (int j = 0; j < 4; j++)
+    t[j] = v[j + 4] + v[j];
+  return (t[0] + t[2]) + (t[1] + t[3]);
 }
 
 /* ---- float types --------------------------------------------------------- */
@@ -104,16 +136,57 @@ block32_isum (const guint8 *qs,
   return isum;
 }
 
-DOT_BLOCKS (dot_q4_0, DocentBlockQ4_0, DocentBlockQ8_0, DOCENT_QK,
-            scales_product (x[i].d, y[i].d) * block32_isum (x[i].qs, NULL, 8, y[i].qs))
+/* See the conformance notes: the reference's repacked Q4_0 order. */
+static float
+dot_q4_0 (gsize       n,
+          const void *w,
+          const void *a)
+{
+  const DocentBlockQ4_0 *x = w;
+  const DocentBlockQ8_0 *y = a;
+  float sum = 0.f;
+
+  for (gsize i = 0; i < n / DOCENT_QK; i++)
+    sum = fmaf ((float) block32_isum (x[i].qs, NULL, 8, y[i].qs), scales_product (x[i].d, y[i].d), sum);
+  return sum;
+}
 
 /* (d q + m) . (e r) = d e sum (q r) + m (e sum r), and e sum r is y.s. */
 DOT_BLOCKS (dot_q4_1, DocentBlockQ4_1, DocentBlockQ8_1, DOCENT_QK,
             scales_product (x[i].d, y[i].d) * block32_isum (x[i].qs, NULL, 0, y[i].qs)
             + scales_product (x[i].m, y[i].s))
 
-DOT_BLOCKS (dot_q5_0, DocentBlockQ5_0, DocentBlockQ8_0, DOCENT_QK,
-            scales_product (x[i].d, y[i].d) * block32_isum (x[i].qs, x[i].qh, 16, y[i].qs))
+/* Q5_0 in the reference engine's order: lane k of eight holds the
+ * products of bytes 4 k … 4 k + 3 of each block (the low nibbles are
+ * bytes 0-15, the high ones 16-31), one multiply-add chain per lane. */
+static float
+dot_q5_0 (gsize       n,
+          const void *w,
+          const void *a)
+{
+  const DocentBlockQ5_0 *x = w;
+  const DocentBlockQ8_0 *y = a;
+  float acc[8] = { 0 };
+
+  for (gsize i = 0; i < n / DOCENT_QK; i++)
+    {
+      guint32 high = docent_qh_load (x[i].qh);
+      float d = scales_product (x[i].d, y[i].d);
+      int lane[8] = { 0 };
+
+      for (int j = 0; j < 16; j++)
+        {
+          int lo = ((x[i].qs[j] & 0xf) | (((high >> j) & 1) << 4)) - 16;
+          int hi = ((x[i].qs[j] >> 4) | (((high >> (j + 16)) & 1) << 4)) - 16;
+
+          lane[j / 4] += lo * y[i].qs[j];
+          lane[(j + 16) / 4] += hi * y[i].qs[j + 16];
+        }
+      for (int k = 0; k < 8; k++)
+        acc[k] = fmaf (d, (float) lane[k], acc[k]);
+    }
+  return hsum8_reference (acc);
+}
 
 DOT_BLOCKS (dot_q5_1, DocentBlockQ5_1, DocentBlockQ8_1, DOCENT_QK,
             scales_product (x[i].d, y[i].d) * block32_isum (x[i].qs, x[i].qh, 0, y[i].qs)
@@ -126,17 +199,20 @@ dot_q8_0 (gsize       n,
 {
   const DocentBlockQ8_0 *x = w;
   const DocentBlockQ8_0 *y = a;
-  float sum = 0.f;
+  float acc[8] = { 0 };
 
+  /* The reference engine's order, as for Q5_0. */
   for (gsize i = 0; i < n / DOCENT_QK; i++)
     {
-      int isum = 0;
+      float d = scales_product (x[i].d, y[i].d);
+      int lane[8] = { 0 };
 
       for (int j = 0; j < DOCENT_QK; j++)
-        isum += x[i].qs[j] * y[i].qs[j];
-      sum += docent_fp16_to_fp32 (x[i].d) * docent_fp16_to_fp32 (y[i].d) * isum;
+        lane[j / 4] += x[i].qs[j] * y[i].qs[j];
+      for (int k = 0; k < 8; k++)
+        acc[k] = fmaf (d, (float) lane[k], acc[k]);
     }
-  return sum;
+  return hsum8_reference (acc);
 }
 
 /* ---- K-quants against Q8_K ----------------------------------------------- */
@@ -205,6 +281,101 @@ dot_q3_k (gsize       n,
   return sum;
 }
 
+/* Integer sums of groups 2 p and 2 p + 1 of a Q4_K block: weights times
+ * activations with the scales, and mins times the activations' sums. */
+static void
+q4_k_pair_isums (const DocentBlockQ4_K *x,
+                 const DocentBlockQ8_K *y,
+                 int                    p,
+                 int                   *isum_out,
+                 int                   *msum_out)
+{
+  int isum = 0, msum = 0;
+
+  for (int g = 2 * p; g < 2 * p + 2; g++)
+    {
+      int sc, m, gsum = 0, shift = 4 * (g % 2);
+
+      docent_k4_scale_min (g, x->scales, &sc, &m);
+      for (int l = 0; l < 32; l++)
+        gsum += ((x->qs[32 * p + l] >> shift) & 0xf) * y->qs[32 * g + l];
+      isum += sc * gsum;
+      msum += m * (y->bsums[2 * g] + y->bsums[2 * g + 1]);
+    }
+  *isum_out = isum;
+  *msum_out = msum;
+}
+
+/* Q4_K in the reference engine's order for single rows: per super-block
+ * one multiply-add of its whole integer sum, the mins in a second chain
+ * taken off at the end. */
+static float
+dot_q4_k (gsize       n,
+          const void *w,
+          const void *a)
+{
+  const DocentBlockQ4_K *x = w;
+  const DocentBlockQ8_K *y = a;
+  float acc = 0.f, accm = 0.f;
+
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      int isum = 0, msum = 0;
+
+      for (int p = 0; p < 4; p++)
+        {
+          int is, im;
+
+          q4_k_pair_isums (&x[i], &y[i], p, &is, &im);
+          isum += is;
+          msum += im;
+        }
+      acc = fmaf ((float) isum, docent_fp16_to_fp32 (x[i].d) * y[i].d, acc);
+      accm = fmaf ((float) msum, docent_fp16_to_fp32 (x[i].dmin) * y[i].d, accm);
+    }
+  return acc - accm;
+}
+
+/* Q4_K in the reference engine's order for rows of a batch taken four at
+ * a time: one multiply-add per pair of groups of 32. */
+static float
+dot_q4_k_batch (gsize       n,
+                const void *w,
+                const void *a)
+{
+  const DocentBlockQ4_K *x = w;
+  const DocentBlockQ8_K *y = a;
+  float acc = 0.f, accm = 0.f;
+
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      float d = docent_fp16_to_fp32 (x[i].d) * y[i].d;
+      float dmin = docent_fp16_to_fp32 (x[i].dmin) * y[i].d;
+
+      for (int p = 0; p < 4; p++)
+        {
+          int is, im;
+
+          q4_k_pair_isums (&x[i], &y[i], p, &is, &im);
+          acc = fmaf ((float) is, d, acc);
+          accm = fmaf ((float) im, dmin, accm);
+        }
+    }
+  return acc - accm;
+}
+
+static void
+dot_q4_k_rows4 (gsize       n,
+                const void *w,
+                const void *a,
+                gsize       a_stride,
+                guint       m,
+                float      *out)
+{
+  for (guint r = 0; r < m; r++)
+    out[r] = dot_q4_k_batch (n, w, (const guint8 *) a + r * a_stride);
+}
+
 /* One Q4_K / Q5_K block (Q5_K when qh is not NULL) against Q8_K. */
 BLOCK_INLINE float
 dot_k4_block (DocentHalf             d,
@@ -235,8 +406,6 @@ dot_k4_block (DocentHalf             d,
   return y->d * (docent_fp16_to_fp32 (d) * isum - docent_fp16_to_fp32 (dmin) * msum);
 }
 
-DOT_BLOCKS (dot_q4_k, DocentBlockQ4_K, DocentBlockQ8_K, DOCENT_QK_K,
-            dot_k4_block (x[i].d, x[i].dmin, x[i].scales, x[i].qs, NULL, &y[i]))
 
 DOT_BLOCKS (dot_q5_k, DocentBlockQ5_K, DocentBlockQ8_K, DOCENT_QK_K,
             dot_k4_block (x[i].d, x[i].dmin, x[i].scales, x[i].qs, x[i].qh, &y[i]))
@@ -248,30 +417,26 @@ dot_q6_k (gsize       n,
 {
   const DocentBlockQ6_K *x = w;
   const DocentBlockQ8_K *y = a;
-  float sum = 0.f;
+  float acc[8] = { 0 };
 
   for (gsize i = 0; i < n / DOCENT_QK_K; i++)
     {
-      int isum = 0;
+      int lane[8] = { 0 };
+      float d = docent_fp16_to_fp32 (x[i].d) * y[i].d;
 
-      for (int g = 0; g < 16; g++)
+      for (int e = 0; e < DOCENT_QK_K; e++)
         {
-          int gsum = 0;
+          int h = e / 128, k = (e / 32) % 4, l = e % 32;
+          guint8 low = x[i].ql[64 * h + 32 * (k & 1) + l];
+          int q = (k < 2 ? (low & 0xf) : (low >> 4))
+                  | (((x[i].qh[32 * h + l] >> (2 * k)) & 3) << 4);
 
-          for (int e = 16 * g; e < 16 * g + 16; e++)
-            {
-              int h = e / 128, k = (e / 32) % 4, l = e % 32;
-              guint8 low = x[i].ql[64 * h + 32 * (k & 1) + l];
-              int q = (k < 2 ? (low & 0xf) : (low >> 4))
-                      | (((x[i].qh[32 * h + l] >> (2 * k)) & 3) << 4);
-
-              gsum += (q - 32) * y[i].qs[e];
-            }
-          isum += x[i].scales[g] * gsum;
+          lane[(e % 32) / 4] += x[i].scales[e / 16] * (q - 32) * y[i].qs[e];
         }
-      sum += docent_fp16_to_fp32 (x[i].d) * y[i].d * isum;
+      for (int k = 0; k < 8; k++)
+        acc[k] = fmaf (d, (float) lane[k], acc[k]);
     }
-  return sum;
+  return hsum8_reference (acc);
 }
 
 /* ---- tables -------------------------------------------------------------- */
@@ -284,6 +449,7 @@ set_kernel (DocentDotKernel  *table,
 {
   table[type].vec_dot = vec_dot;
   table[type].vec_dot_rows = NULL;
+  table[type].vec_dot_rows4 = NULL;
   table[type].vec_dot_tile = NULL;
   table[type].act_type = act_type;
   table[type].from_float = docent_quantize_func (act_type);
@@ -305,6 +471,7 @@ fill_scalar (DocentDotKernel *table)
   set_kernel (table, DOCENT_TYPE_Q4_K, dot_q4_k, DOCENT_TYPE_Q8_K);
   set_kernel (table, DOCENT_TYPE_Q5_K, dot_q5_k, DOCENT_TYPE_Q8_K);
   set_kernel (table, DOCENT_TYPE_Q6_K, dot_q6_k, DOCENT_TYPE_Q8_K);
+  table[DOCENT_TYPE_Q4_K].vec_dot_rows4 = dot_q4_k_rows4;
 }
 
 /* Built once, read-only afterwards. */

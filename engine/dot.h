@@ -56,6 +56,12 @@ typedef void  (*DocentFromFloatFunc)  (const float *x,
 typedef struct {
   DocentVecDotFunc vec_dot;
   DocentVecDotRowsFunc vec_dot_rows;    /* NULL: call vec_dot per row */
+  /* Four rows of a batch that docent_matmul takes in whole groups of
+   * four (the rest of a batch, and docent_matvec, go through vec_dot /
+   * vec_dot_rows). The reference engine sums such rows of some types
+   * (Q4_K) in another order than single rows; matching it keeps the
+   * activations quantized from these sums identical. NULL: vec_dot_rows. */
+  DocentVecDotRowsFunc vec_dot_rows4;
   DocentVecDotTileFunc vec_dot_tile;    /* NULL: use vec_dot_rows */
   guint32 act_type;                     /* a DocentTensorType */
   DocentFromFloatFunc from_float;       /* never NULL (F32 copies) */

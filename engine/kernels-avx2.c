@@ -10,7 +10,13 @@
  * (maddubs): unsigned weights as they are stored, with the offset of the
  * format taken off through the activations' block sums, or signed
  * weights made unsigned with the sign trick (|w| · sign(w) a). Float
- * weights also have 4 x 4 tiles for batches (matmul.c). */
+ * weights also have 4 x 4 tiles for batches (matmul.c).
+ * The float sums of the quantized types follow the reference engine's
+ * order (the conformance notes in dot.c): Q4_K has a second kernel for
+ * batch rows taken four at a time, and Q6_K takes its -32 off inside the
+ * 16-bit pair sums rather than through the block sums. */
+#include <math.h>
+
 #include "engine/kernels-private.h"
 #include "engine/quant-private.h"
 
@@ -369,11 +375,11 @@ scale_pairs (__m256i p,
 }
 
 /* The scales of a Q4_K / Q5_K block broadcast for the 16-bit multiply,
- * and the mins doubled up ([m0 m0 m1 m1 …]) to meet the 16 group sums
- * of the activations, whose pairs make the 8 groups of 32. */
+ * and the eight mins as 16-bit values for the sums of the activations'
+ * groups of 32. */
 typedef struct {
   __m256i scales;
-  __m256i mins;
+  __m128i mins;
 } K4Scales;
 
 ALWAYS_INLINE K4Scales
@@ -387,7 +393,7 @@ k4_scales (const guint8 *packed)
   sc16 = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((long long) sc));
   mn16 = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((long long) mn));
   k.scales = _mm256_broadcastsi128_si256 (sc16);
-  k.mins = _mm256_set_m128i (_mm_unpackhi_epi16 (mn16, mn16), _mm_unpacklo_epi16 (mn16, mn16));
+  k.mins = mn16;
   return k;
 }
 
@@ -399,27 +405,47 @@ k4_scale (K4Scales k,
   return _mm256_shuffle_epi8 (k.scales, _mm256_set1_epi16 ((short) (((2 * j + 1) << 8) | (2 * j))));
 }
 
-/* sum over groups of min * activation sum, as 8 int32. */
-ALWAYS_INLINE __m256i
+/* min * activation sum over the groups of 32, two groups per int32
+ * lane (2 l and 2 l + 1 in lane l): the reference engine's grouping, so
+ * the float sums that follow round as its do. */
+ALWAYS_INLINE __m128i
 k4_min_sums (K4Scales               k,
              const DocentBlockQ8_K *y)
 {
-  return _mm256_madd_epi16 (loadu (y->bsums), k.mins);
+  __m256i b = loadu (y->bsums);
+  __m128i g = _mm_hadd_epi16 (_mm256_castsi256_si128 (b), _mm256_extracti128_si256 (b, 1));
+
+  return _mm_madd_epi16 (k.mins, g);
 }
 
-/* Q4_K, and Q5_K when `fifth` (a constant): the fifth bits come from qh,
- * bit 2 c / 2 c + 1 of each byte for chunk c. */
+/* The sum of four int32. */
+ALWAYS_INLINE int
+hsum4_epi32 (__m128i v)
+{
+  v = _mm_add_epi32 (v, _mm_unpackhi_epi64 (v, v));
+  v = _mm_add_epi32 (v, _mm_shuffle_epi32 (v, 0xb1));
+  return _mm_cvtsi128_si32 (v);
+}
+
+/* Q5_K (`fifth`, a constant, always TRUE now: Q4_K has its own bodies
+ * below, for its reference orders): the fifth bits come from qh, bit
+ * 2 c / 2 c + 1 of each byte for chunk c.
+ * The rounding follows the reference engine so that activations quantized
+ * from these sums round the same way: per super-block, eight int32 lanes
+ * (lane k: bytes 4 k … 4 k + 3 of each 32) meet d in one multiply-add
+ * chain; the mins go into one float sum of each block's integer. */
 ALWAYS_INLINE void
 k4_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out,
          gboolean fifth)
 {
   const gsize block = fifth ? sizeof (DocentBlockQ5_K) : sizeof (DocentBlockQ4_K);
-  __m256 acc[MAXR], accm[MAXR];
+  __m256 acc[MAXR];
+  float summs[MAXR] = { 0 };
   const __m256i low4 = _mm256_set1_epi8 (0x0f), one = _mm256_set1_epi8 (1);
 
   UNROLL
   for (guint r = 0; r < m; r++)
-    acc[r] = accm[r] = _mm256_setzero_ps ();
+    acc[r] = _mm256_setzero_ps ();
   for (gsize i = 0; i < n / DOCENT_QK_K; i++)
     {
       const DocentBlockQ4_K *x4 = (const DocentBlockQ4_K *) ((const guint8 *) w + i * block);
@@ -465,21 +491,134 @@ k4_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *ou
         {
           const DocentBlockQ8_K *y = row_k (a, stride, r, i);
 
+          __m128i prod = k4_min_sums (k, y);
+
           acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
-          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (dmin * y->d),
-                                     _mm256_cvtepi32_ps (k4_min_sums (k, y)), accm[r]);
+          summs[r] += (dmin * y->d) * (float) hsum4_epi32 (prod);
         }
     }
   UNROLL
   for (guint r = 0; r < m; r++)
-    out[r] = hsum_ps (_mm256_sub_ps (acc[r], accm[r]));
+    out[r] = hsum_ps (acc[r]) - summs[r];
 }
 
+/* The four int32 sums of v[0 … 3], in order. */
+ALWAYS_INLINE __m128i
+sum4_epi32 (const __m128i *v)
+{
+  return _mm_hadd_epi32 (_mm_hadd_epi32 (v[0], v[1]), _mm_hadd_epi32 (v[2], v[3]));
+}
+
+/* Q4_K in the reference engine's order for rows of a batch taken four at
+ * a time: one multiply-add per pair of groups of 32 (single rows, below,
+ * have one per super-block); the mins in a second chain of the same
+ * shape, taken off at the end. Only the integer sums are vectors here:
+ * per row and pair of groups, 8 lanes folded to 4 and then summed with
+ * the other pairs'. */
+ALWAYS_INLINE void
+q4_k_batch_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  const DocentBlockQ4_K *x = w;
+  const __m256i low4 = _mm256_set1_epi8 (0x0f);
+  float acc[MAXR] = { 0 }, accm[MAXR] = { 0 };
+
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      K4Scales k = k4_scales (x[i].scales);
+      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
+      __m128i pair[MAXR][4];
+
+      UNROLL
+      for (int c = 0; c < 4; c++)
+        {
+          __m256i bytes = loadu (x[i].qs + 32 * c);
+          __m256i lo = _mm256_and_si256 (bytes, low4);
+          __m256i hi = _mm256_and_si256 (_mm256_srli_epi16 (bytes, 4), low4);
+          __m256i s0 = k4_scale (k, 2 * c), s1 = k4_scale (k, 2 * c + 1);
+
+          UNROLL
+          for (guint r = 0; r < m; r++)
+            {
+              const gint8 *q8 = row_k (a, stride, r, i)->qs + 64 * c;
+              __m256i p = _mm256_add_epi32 (_mm256_madd_epi16 (_mm256_maddubs_epi16 (lo, loadu (q8)), s0),
+                                            _mm256_madd_epi16 (_mm256_maddubs_epi16 (hi, loadu (q8 + 32)), s1));
+
+              pair[r][c] = _mm_add_epi32 (_mm256_castsi256_si128 (p), _mm256_extracti128_si256 (p, 1));
+            }
+        }
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+          gint32 is[4], im[4];
+
+          _mm_storeu_si128 ((__m128i *) is, sum4_epi32 (pair[r]));
+          _mm_storeu_si128 ((__m128i *) im, k4_min_sums (k, y));
+          float dy = d * y->d, dminy = dmin * y->d;
+
+          UNROLL
+          for (int c = 0; c < 4; c++)
+            {
+              acc[r] = fmaf ((float) is[c], dy, acc[r]);
+              accm[r] = fmaf ((float) im[c], dminy, accm[r]);
+            }
+        }
+    }
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    out[r] = acc[r] - accm[r];
+}
+
+/* Q4_K for single rows: only each super-block's whole integer sums are
+ * needed, so the products stay in eight lanes and are summed once. */
 ALWAYS_INLINE void
 q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
 {
-  k4_body (n, w, a, stride, m, out, FALSE);
+  const DocentBlockQ4_K *x = w;
+  const __m256i low4 = _mm256_set1_epi8 (0x0f);
+  float acc[MAXR] = { 0 }, accm[MAXR] = { 0 };
+
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      K4Scales k = k4_scales (x[i].scales);
+      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
+      __m256i sumi[MAXR];
+
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        sumi[r] = _mm256_setzero_si256 ();
+      UNROLL
+      for (int c = 0; c < 4; c++)
+        {
+          __m256i bytes = loadu (x[i].qs + 32 * c);
+          __m256i lo = _mm256_and_si256 (bytes, low4);
+          __m256i hi = _mm256_and_si256 (_mm256_srli_epi16 (bytes, 4), low4);
+          __m256i s0 = k4_scale (k, 2 * c), s1 = k4_scale (k, 2 * c + 1);
+
+          UNROLL
+          for (guint r = 0; r < m; r++)
+            {
+              const gint8 *q8 = row_k (a, stride, r, i)->qs + 64 * c;
+
+              sumi[r] = _mm256_add_epi32 (sumi[r], _mm256_madd_epi16 (_mm256_maddubs_epi16 (lo, loadu (q8)), s0));
+              sumi[r] = _mm256_add_epi32 (sumi[r], _mm256_madd_epi16 (_mm256_maddubs_epi16 (hi, loadu (q8 + 32)), s1));
+            }
+        }
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+          __m128i s4 = _mm_add_epi32 (_mm256_castsi256_si128 (sumi[r]), _mm256_extracti128_si256 (sumi[r], 1));
+
+          acc[r] = fmaf ((float) hsum4_epi32 (s4), d * y->d, acc[r]);
+          accm[r] = fmaf ((float) hsum4_epi32 (k4_min_sums (k, y)), dmin * y->d, accm[r]);
+        }
+    }
+  UNROLL
+  for (guint r = 0; r < m; r++)
+    out[r] = acc[r] - accm[r];
 }
+
 
 ALWAYS_INLINE void
 q5_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
@@ -487,24 +626,26 @@ q5_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
   k4_body (n, w, a, stride, m, out, TRUE);
 }
 
-/* Q6_K: unsigned 6-bit q (0 … 63) through maddubs, the -32 taken off with
- * the activations' group sums. */
+/* Q6_K: unsigned 6-bit q (0 … 63) through maddubs, the -32 taken off the
+ * 16-bit pair sums (32 times the activation pairs), so that each int32
+ * lane holds exactly the reference engine's lane before the one
+ * multiply-add per super-block. */
 ALWAYS_INLINE void
 q6_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
 {
   const DocentBlockQ6_K *x = w;
-  __m256 acc[MAXR], accm[MAXR];
+  __m256 acc[MAXR];
   const __m256i low4 = _mm256_set1_epi8 (0x0f), two = _mm256_set1_epi8 (3);
+  const __m256i m32 = _mm256_set1_epi8 (32);
 
   UNROLL
   for (guint r = 0; r < m; r++)
-    acc[r] = accm[r] = _mm256_setzero_ps ();
+    acc[r] = _mm256_setzero_ps ();
   for (gsize i = 0; i < n / DOCENT_QK_K; i++)
     {
       const gint8 *sc = x[i].scales;
       float d = half_to_float (x[i].d);
       __m256i sumi[MAXR];
-      __m256i sc16 = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) sc));
 
       UNROLL
       for (guint r = 0; r < m; r++)
@@ -532,8 +673,10 @@ q6_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
               UNROLL
               for (guint r = 0; r < m; r++)
                 {
-                  const gint8 *q8 = row_k (a, stride, r, i)->qs + 128 * h + 32 * k;
-                  __m256i p = scale_pairs (_mm256_maddubs_epi16 (q[k], loadu (q8)), sc[g], sc[g + 1]);
+                  __m256i y8 = loadu (row_k (a, stride, r, i)->qs + 128 * h + 32 * k);
+                  __m256i p16 = _mm256_sub_epi16 (_mm256_maddubs_epi16 (q[k], y8),
+                                                  _mm256_maddubs_epi16 (m32, y8));
+                  __m256i p = scale_pairs (p16, sc[g], sc[g + 1]);
 
                   sumi[r] = _mm256_add_epi32 (sumi[r], p);
                 }
@@ -543,15 +686,13 @@ q6_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
       for (guint r = 0; r < m; r++)
         {
           const DocentBlockQ8_K *y = row_k (a, stride, r, i);
-          __m256i off = _mm256_madd_epi16 (loadu (y->bsums), sc16);
 
           acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), _mm256_cvtepi32_ps (sumi[r]), acc[r]);
-          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (32.f * d * y->d), _mm256_cvtepi32_ps (off), accm[r]);
         }
     }
   UNROLL
   for (guint r = 0; r < m; r++)
-    out[r] = hsum_ps (_mm256_sub_ps (acc[r], accm[r]));
+    out[r] = hsum_ps (acc[r]);
 }
 
 ALWAYS_INLINE void
@@ -654,6 +795,15 @@ q3_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
 ROWS (dot_q2_k, q2_k_body)
 ROWS (dot_q3_k, q3_k_body)
 ROWS (dot_q4_k, q4_k_body)
+static void
+dot_q4_k_batch_rows (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  if (m == 4)
+    q4_k_batch_body (n, w, a, stride, 4, out);
+  else
+    for (guint r = 0; r < m; r++)
+      q4_k_batch_body (n, w, row_ptr (a, stride, r), stride, 1, out + r);
+}
 ROWS (dot_q5_k, q5_k_body)
 ROWS (dot_q6_k, q6_k_body)
 
@@ -807,6 +957,7 @@ docent_kernels_avx2_install (DocentDotKernel *table)
   install_kernel (table, DOCENT_TYPE_Q2_K, dot_q2_k, dot_q2_k_rows, NULL, from_float_q8_k);
   install_kernel (table, DOCENT_TYPE_Q3_K, dot_q3_k, dot_q3_k_rows, NULL, from_float_q8_k);
   install_kernel (table, DOCENT_TYPE_Q4_K, dot_q4_k, dot_q4_k_rows, NULL, from_float_q8_k);
+  table[DOCENT_TYPE_Q4_K].vec_dot_rows4 = dot_q4_k_batch_rows;
   install_kernel (table, DOCENT_TYPE_Q5_K, dot_q5_k, dot_q5_k_rows, NULL, from_float_q8_k);
   install_kernel (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, NULL, from_float_q8_k);
 }

@@ -6,11 +6,16 @@
  * CPU (the bf16 kernel only when it has AVX512_BF16).
  *
  * Like kernels-avx2.c, each kernel is written once for up to four
- * activation rows, and the float types and the blocks of 32 (Q8_0, Q4_0,
- * Q5_0) also as 4 x 4 tiles for batches.
+ * activation rows, and the float types, the blocks of 32 (Q8_0, Q4_0,
+ * Q5_0) and Q6_K also as 4 x 4 tiles for batches.
  * Blocks of 32 go two to a register; K-quant weights are rearranged so
  * each 64-byte load of activations meets its own weights, and per-group
- * scales are applied with the 16-bit VNNI dot (dpwssd). */
+ * scales are applied with the 16-bit VNNI dot (dpwssd).
+ * The float sums of the quantized types follow the reference engine's
+ * order (see the conformance notes in engine/dot.c), because activations
+ * quantized again from these results round differently otherwise. */
+#include <math.h>
+
 #include "engine/kernels-private.h"
 #include "engine/quant-private.h"
 
@@ -501,123 +506,101 @@ ROWS (dot_q8_0, q8_0_body)
 ROWS (dot_q4_0, q4_0_body)
 ROWS (dot_q5_0, q5_0_body)
 
-/* 4 x 4 tiles of blocks of 32, computed as two 2 x 4 halves (sixteen
- * sums in registers each), giving bit for bit what BLOCK32_BODY gives for
- * each pair: the same 32-bit lane sums, scales, fused multiply-adds and
- * reductions, in the same order. The lane sums come from one dpbusd per
- * pair: the activations are made unsigned by flipping their top bit
- * (a + 128) once for both weight rows, and the 128 w too many come off
- * through the accumulator dpbusd starts from, -128 sum w per lane,
- * computed once per weight vector for the four activation rows. */
-ALWAYS_INLINE __m512i
-minus_128_sums (__m512i wq)
+/* The weights of one block as unsigned bytes, q + bias (bias 128 for
+ * Q8_0, the stored values for Q4_0 and Q5_0), in the reference byte order
+ * (Q4_0 / Q5_0: the low nibbles, then the high ones). */
+ALWAYS_INLINE __m256i
+q8_0_one_u (const DocentBlockQ8_0 *x)
 {
-  return _mm512_sub_epi32 (_mm512_setzero_si512 (),
-                           _mm512_dpbusd_epi32 (_mm512_setzero_si512 (),
-                                                _mm512_set1_epi8 ((char) 0x80), wq));
+  return _mm256_xor_si256 (_mm256_loadu_si256 ((const __m256i *) x->qs), _mm256_set1_epi8 ((char) 0x80));
 }
 
-ALWAYS_INLINE __m512i
-flipped_pair (const DocentBlockQ8_0 *y)
+ALWAYS_INLINE __m256i
+nibbles_u (const guint8 *qs)
 {
-  return _mm512_xor_si512 (pair_load (y[0].qs, y[1].qs), _mm512_set1_epi8 ((char) 0x80));
+  __m128i b = _mm_loadu_si128 ((const __m128i *) qs);
+  __m128i lo = _mm_and_si128 (b, _mm_set1_epi8 (0x0f));
+  __m128i hi = _mm_and_si128 (_mm_srli_epi16 (b, 4), _mm_set1_epi8 (0x0f));
+
+  return _mm256_set_m128i (hi, lo);
 }
 
-#define BLOCK32_HALF_TILE(fname, wtype, pair_weights, one_weight)            \
-  ALWAYS_INLINE void                                                         \
+ALWAYS_INLINE __m256i
+q4_0_one_u (const DocentBlockQ4_0 *x)
+{
+  return nibbles_u (x->qs);
+}
+
+ALWAYS_INLINE __m256i
+q5_0_one_u (const DocentBlockQ5_0 *x)
+{
+  __m256i v = nibbles_u (x->qs);
+
+  return _mm256_mask_add_epi8 (v, (__mmask32) docent_qh_load (x->qh), v, _mm256_set1_epi8 (16));
+}
+
+/* A 4 x 4 tile in the same order of sums as the single dots (eight lanes
+ * per output, one multiply-add per block, in block order), with two
+ * outputs per register: the weight block repeated in both halves meets
+ * two activation rows side by side, so each conversion and multiply-add
+ * serves two outputs and no lane has to move. The weights go unsigned
+ * (q + bias) into the VNNI dot, which starts from -bias times the sums of
+ * the activations, computed once per block for all four weight rows. */
+#define BLOCK32_PAIRED_TILE(fname, wtype, one_u, bias)                       \
+  static void                                                                \
   fname (gsize n, const void *w, gsize w_stride, const void *a,              \
          gsize a_stride, float *out, gsize out_stride)                       \
   {                                                                          \
-    gsize nb = n / DOCENT_QK, i = 0;                                         \
-    __m256 acc[4][2];                                                        \
+    const __m512i lo8 = _mm512_set_epi32 (1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0); \
+    const __m512i hi8 = _mm512_add_epi32 (lo8, _mm512_set1_epi32 (2));     \
+    gsize nb = n / DOCENT_QK;                                                \
+    __m512 acc[4][2];                                                        \
                                                                              \
     UNROLL                                                                   \
-    for (int j = 0; j < 4; j++)                                              \
-      UNROLL                                                                 \
-      for (int k = 0; k < 2; k++)                                            \
-        acc[j][k] = _mm256_setzero_ps ();                                    \
-    for (; i + 4 <= nb; i += 4)                                              \
+    for (int k = 0; k < 4; k++)                                              \
+      acc[k][0] = acc[k][1] = _mm512_setzero_ps ();                          \
+    for (gsize i = 0; i < nb; i++)                                           \
       {                                                                      \
-        __m512i q01[2], q23[2], c01[2], c23[2];                              \
-        __m128 dx[2];                                                        \
+        const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) a + i;          \
+        __m512i ay[2], c[2];                                                 \
+        __m512 dy4 = _mm512_castps128_ps512 (four_halves (&y->d, a_stride)); \
+        __m512 dy[2] = { _mm512_permutexvar_ps (lo8, dy4), _mm512_permutexvar_ps (hi8, dy4) }; \
         UNROLL                                                               \
-        for (int k = 0; k < 2; k++)                                          \
+        for (int p = 0; p < 2; p++)                                          \
+          {                                                                  \
+            const DocentBlockQ8_0 *y0 = (const DocentBlockQ8_0 *) row_ptr (a, a_stride, 2 * p) + i; \
+            const DocentBlockQ8_0 *y1 = (const DocentBlockQ8_0 *) row_ptr (a, a_stride, 2 * p + 1) + i; \
+            ay[p] = pair_load (y0->qs, y1->qs);                              \
+            c[p] = minus_bias_sums (ay[p], (char) (bias));                   \
+          }                                                                  \
+        UNROLL                                                               \
+        for (int k = 0; k < 4; k++)                                          \
           {                                                                  \
             const wtype *x = (const wtype *) row_ptr (w, w_stride, k) + i;   \
-            q01[k] = pair_weights (x, x + 1);                                \
-            q23[k] = pair_weights (x + 2, x + 3);                            \
-            c01[k] = minus_128_sums (q01[k]);                                \
-            c23[k] = minus_128_sums (q23[k]);                                \
-            dx[k] = four_halves (&x[0].d, sizeof (wtype));                   \
-          }                                                                  \
-        UNROLL                                                               \
-        for (int j = 0; j < 4; j++)                                          \
-          {                                                                  \
-            const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, a_stride, j) + i; \
-            __m512i a01 = flipped_pair (y), a23 = flipped_pair (y + 2);      \
-            __m128 dy = four_halves (&y[0].d, sizeof *y);                    \
+            __m512i q = _mm512_broadcast_i64x4 (one_u (x));                  \
+            __m512 dx = _mm512_set1_ps (half_to_float (x->d));               \
             UNROLL                                                           \
-            for (int k = 0; k < 2; k++)                                      \
+            for (int p = 0; p < 2; p++)                                      \
               {                                                              \
-                __m128 dd = _mm_mul_ps (dx[k], dy);                          \
-                __m512i p01 = _mm512_dpbusd_epi32 (c01[k], a01, q01[k]);     \
-                __m512i p23 = _mm512_dpbusd_epi32 (c23[k], a23, q23[k]);     \
-                acc[j][k] = chain_four (acc[j][k], dd, p01, p23);            \
-              }                                                              \
-          }                                                                  \
-      }                                                                      \
-    for (; i + 2 <= nb; i += 2)                                              \
-      {                                                                      \
-        __m512i q[2], c[2];                                                  \
-        float d0[2], d1[2];                                                  \
-        UNROLL                                                               \
-        for (int k = 0; k < 2; k++)                                          \
-          {                                                                  \
-            const wtype *x = (const wtype *) row_ptr (w, w_stride, k) + i;   \
-            q[k] = pair_weights (x, x + 1);                                  \
-            c[k] = minus_128_sums (q[k]);                                    \
-            d0[k] = half_to_float (x[0].d);                                  \
-            d1[k] = half_to_float (x[1].d);                                  \
-          }                                                                  \
-        UNROLL                                                               \
-        for (int j = 0; j < 4; j++)                                          \
-          {                                                                  \
-            const DocentBlockQ8_0 *y = (const DocentBlockQ8_0 *) row_ptr (a, a_stride, j) + i; \
-            __m512i ay = flipped_pair (y);                                   \
-            UNROLL                                                           \
-            for (int k = 0; k < 2; k++)                                      \
-              {                                                              \
-                __m512i p = _mm512_dpbusd_epi32 (c[k], ay, q[k]);            \
-                acc[j][k] = chain_two (acc[j][k], d0[k] * half_to_float (y[0].d), \
-                                       d1[k] * half_to_float (y[1].d), p);   \
+                __m512i s = _mm512_dpbusd_epi32 (c[p], q, ay[p]);            \
+                acc[k][p] = _mm512_fmadd_ps (_mm512_mul_ps (dx, dy[p]),      \
+                                             _mm512_cvtepi32_ps (s), acc[k][p]); \
               }                                                              \
           }                                                                  \
       }                                                                      \
     UNROLL                                                                   \
-    for (int j = 0; j < 4; j++)                                              \
+    for (int k = 0; k < 4; k++)                                              \
       UNROLL                                                                 \
-      for (int k = 0; k < 2; k++)                                            \
+      for (int p = 0; p < 2; p++)                                            \
         {                                                                    \
-          const wtype *x = (const wtype *) row_ptr (w, w_stride, k);         \
-          if (i < nb)                                                        \
-            acc[j][k] = tail_block (acc[j][k], one_weight (x + i),           \
-                                    (const DocentBlockQ8_0 *) row_ptr (a, a_stride, j) + i, \
-                                    half_to_float (x[i].d));                 \
-          out[j * out_stride + k] = hsum_ps (acc[j][k]);                     \
+          out[(2 * p) * out_stride + k] = hsum_ps (_mm512_castps512_ps256 (acc[k][p])); \
+          out[(2 * p + 1) * out_stride + k] = hsum_ps (upper_half (acc[k][p])); \
         }                                                                    \
-  }                                                                          \
-  static void                                                                \
-  fname##_tile (gsize n, const void *w, gsize w_stride, const void *a,       \
-                gsize a_stride, float *out, gsize out_stride)                \
-  {                                                                          \
-    fname (n, w, w_stride, a, a_stride, out, out_stride);                    \
-    fname (n, (const guint8 *) w + 2 * w_stride, w_stride, a, a_stride,      \
-           out + 2, out_stride);                                             \
   }
 
-BLOCK32_HALF_TILE (q8_0_half_tile, DocentBlockQ8_0, q8_0_pair, q8_0_one)
-BLOCK32_HALF_TILE (q4_0_half_tile, DocentBlockQ4_0, q4_0_pair, q4_0_one)
-BLOCK32_HALF_TILE (q5_0_half_tile, DocentBlockQ5_0, q5_0_pair, q5_0_one)
+BLOCK32_PAIRED_TILE (q8_0_paired_tile, DocentBlockQ8_0, q8_0_one_u, 128)
+BLOCK32_PAIRED_TILE (q4_0_paired_tile, DocentBlockQ4_0, q4_0_one_u, 8)
+BLOCK32_PAIRED_TILE (q5_0_paired_tile, DocentBlockQ5_0, q5_0_one_u, 16)
 
 /* ---- K-quants ------------------------------------------------------------ */
 
@@ -627,65 +610,201 @@ load512 (const void *p)
   return _mm512_loadu_si512 (p);
 }
 
-/* A vector of 16-bit scales: s0 for the low 32 lanes, s1 for the high. */
+/* The 256 products of a Q6_K super-block, 16-bit pair sums times their
+ * group scales. The q are stored plus 32: 32 times the activation pairs
+ * comes off each pair sum before the scales, as in the reference engine,
+ * so every int32 lane is its lane exactly. */
 ALWAYS_INLINE __m512i
-halves16 (int s0, int s1)
+scaled_dot_256_q6 (const __m512i *wq,
+                   const __m512i *scv,
+                   const gint8   *q8)
 {
-  return _mm512_inserti64x4 (_mm512_set1_epi16 ((short) s0), _mm256_set1_epi16 ((short) s1), 1);
+  const __m512i m32 = _mm512_set1_epi8 (32);
+  __m512i t[2];
+
+  UNROLL
+  for (int v = 0; v < 4; v++)
+    {
+      __m512i y = load512 (q8 + 64 * v);
+      __m512i p = _mm512_sub_epi16 (_mm512_maddubs_epi16 (wq[v], y), _mm512_maddubs_epi16 (m32, y));
+
+      t[v % 2] = v < 2 ? _mm512_madd_epi16 (p, scv[v]) : _mm512_dpwssd_epi32 (t[v % 2], p, scv[v]);
+    }
+  return _mm512_add_epi32 (t[0], t[1]);
 }
 
-/* The 256 products of a super-block, 16-bit partial sums times their
- * group scales, in two chains so the fused multiply-adds overlap. */
-ALWAYS_INLINE __m512i
-scaled_dot_256 (const __m512i *wq,
-                const __m512i *scv,
-                const gint8   *q8)
+/* The reference engine's eight lanes from sixteen: lane k holds bytes
+ * 4 k … 4 k + 3 of every 32, which here are lanes k and k + 8. */
+ALWAYS_INLINE __m256
+lanes_8 (__m512i s)
 {
-  __m512i t0 = _mm512_madd_epi16 (_mm512_maddubs_epi16 (wq[0], load512 (q8)), scv[0]);
-  __m512i t1 = _mm512_madd_epi16 (_mm512_maddubs_epi16 (wq[1], load512 (q8 + 64)), scv[1]);
+  return _mm256_cvtepi32_ps (_mm256_add_epi32 (_mm512_castsi512_si256 (s),
+                                               _mm512_extracti64x4_epi64 (s, 1)));
+}
 
-  t0 = _mm512_dpwssd_epi32 (t0, _mm512_maddubs_epi16 (wq[2], load512 (q8 + 128)), scv[2]);
-  t1 = _mm512_dpwssd_epi32 (t1, _mm512_maddubs_epi16 (wq[3], load512 (q8 + 192)), scv[3]);
-  return _mm512_add_epi32 (t0, t1);
+/* The 4 x 4 int32 matrix v[0 … 3] transposed in place. */
+ALWAYS_INLINE void
+transpose4_epi32 (__m128i *v)
+{
+  __m128i t0 = _mm_unpacklo_epi32 (v[0], v[1]), t1 = _mm_unpacklo_epi32 (v[2], v[3]);
+  __m128i t2 = _mm_unpackhi_epi32 (v[0], v[1]), t3 = _mm_unpackhi_epi32 (v[2], v[3]);
+
+  v[0] = _mm_unpacklo_epi64 (t0, t1);
+  v[1] = _mm_unpackhi_epi64 (t0, t1);
+  v[2] = _mm_unpacklo_epi64 (t2, t3);
+  v[3] = _mm_unpackhi_epi64 (t2, t3);
 }
 
 /* Q4_K: bytes 64 c' … 64 c' + 63 hold groups 4c', 4c'+2 (low nibbles)
  * and 4c'+1, 4c'+3 (high nibbles); regrouped by 256-bit halves they line
- * up with 64 consecutive activations. */
+ * up with 64 consecutive activations, groups 2 v and 2 v + 1 in vector v.
+ * The float sums follow the reference engine, which has two orders. This
+ * one, for rows of a batch taken four at a time, has one multiply-add per
+ * pair of groups, the mins in a second chain of the same shape taken off
+ * at the end: the pairs' integer sums are made per row (4-byte dots,
+ * summed per 128-bit chunk, scaled, chunks added), turned to put the rows
+ * in lanes, and the four rows' chains run side by side. */
+ALWAYS_INLINE void
+q4_k_batch_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  const DocentBlockQ4_K *x = w;
+  const __m512i low4 = _mm512_set1_epi8 (0x0f);
+  /* Dword 4 v + r from dword 4 r + v: rows to lanes. */
+  const __m512i turn = _mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  /* Lane r: output r. */
+  __m128 acc = _mm_setzero_ps (), accm = _mm_setzero_ps ();
+
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
+      guint64 sc, mn;
+      __m128i mn16;
+      __m512i wq[4], scl, sums[4], mins, half[2], is;
+      float dyv[4] = { 0 };
+
+      docent_k4_scales_unpack (x[i].scales, &sc, &mn);
+      mn16 = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((long long) mn));
+      /* Lane v of the 128-bit chunks: scale 2 v, 2 v + 1, 2 v, 2 v + 1
+       * (the even, then the odd bytes of sc). */
+      {
+        __m128i even = _mm_cvtepu8_epi32 (_mm_shuffle_epi8 (_mm_cvtsi64_si128 ((long long) sc),
+                                                            _mm_setr_epi8 (0, 2, 4, 6, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)));
+        __m128i odd = _mm_cvtepu8_epi32 (_mm_shuffle_epi8 (_mm_cvtsi64_si128 ((long long) sc),
+                                                           _mm_setr_epi8 (1, 3, 5, 7, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)));
+        __m256i eo = _mm256_set_m128i (odd, even);
+
+        scl = _mm512_inserti64x4 (_mm512_castsi256_si512 (eo), eo, 1);
+      }
+      UNROLL
+      for (int h = 0; h < 2; h++)
+        {
+          __m512i bytes = load512 (x[i].qs + 64 * h);
+          __m512i lo = _mm512_and_si512 (bytes, low4);
+          __m512i hi = _mm512_and_si512 (_mm512_srli_epi16 (bytes, 4), low4);
+
+          wq[2 * h] = _mm512_shuffle_i64x2 (lo, hi, 0x44);
+          wq[2 * h + 1] = _mm512_shuffle_i64x2 (lo, hi, 0xee);
+        }
+      mins = _mm512_setzero_si512 ();
+      UNROLL
+      for (guint r = 0; r < 4; r++)
+        sums[r] = _mm512_setzero_si512 ();
+      UNROLL
+      for (guint r = 0; r < m; r++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, stride, r, i);
+          __m256i b = _mm256_loadu_si256 ((const __m256i *) y->bsums);
+          __m512i t[4], u01, u23;
+
+          /* 4-byte dots: vector v, lanes 0-7 group 2 v, 8-15 group 2 v + 1. */
+          UNROLL
+          for (int v = 0; v < 4; v++)
+            t[v] = _mm512_dpbusd_epi32 (_mm512_setzero_si512 (), wq[v], load512 (y->qs + 64 * v));
+          /* Per 128-bit chunk c, lane v: the chunk's sum of t[v] (chunks
+           * 0-1 group 2 v, 2-3 group 2 v + 1). */
+          u01 = _mm512_add_epi32 (_mm512_unpacklo_epi32 (t[0], t[1]), _mm512_unpackhi_epi32 (t[0], t[1]));
+          u23 = _mm512_add_epi32 (_mm512_unpacklo_epi32 (t[2], t[3]), _mm512_unpackhi_epi32 (t[2], t[3]));
+          sums[r] = _mm512_add_epi32 (_mm512_unpacklo_epi64 (u01, u23), _mm512_unpackhi_epi64 (u01, u23));
+          /* The mins times the activations' sums, per pair of groups, in
+           * chunk r. */
+          mins = _mm512_mask_broadcast_i32x4 (mins, (__mmask16) (0xf << (4 * r)),
+                                              _mm_madd_epi16 (mn16, _mm_hadd_epi16 (_mm256_castsi256_si128 (b),
+                                                                                    _mm256_extracti128_si256 (b, 1))));
+          dyv[r] = y->d;
+        }
+      /* Rows two by two: chunks [r even, r odd, r' even, r' odd] by
+       * group, scaled (exact in 32 bits); then both groups of a pair
+       * added, one chunk per row; then rows to lanes. */
+      UNROLL
+      for (int h = 0; h < 2; h++)
+        {
+          __m512i s0 = sums[2 * h], s1 = sums[2 * h + 1];
+
+          half[h] = _mm512_add_epi32 (_mm512_shuffle_i64x2 (s0, s1, 0x88), _mm512_shuffle_i64x2 (s0, s1, 0xdd));
+          half[h] = _mm512_mullo_epi32 (half[h], scl);
+        }
+      is = _mm512_add_epi32 (_mm512_shuffle_i64x2 (half[0], half[1], 0x88),
+                             _mm512_shuffle_i64x2 (half[0], half[1], 0xdd));
+      is = _mm512_permutexvar_epi32 (turn, is);
+      mins = _mm512_permutexvar_epi32 (turn, mins);
+      {
+        __m128 dy = _mm_loadu_ps (dyv);
+        __m128 dd = _mm_mul_ps (_mm_set1_ps (d), dy), ddm = _mm_mul_ps (_mm_set1_ps (dmin), dy);
+
+        acc = _mm_fmadd_ps (_mm_cvtepi32_ps (_mm512_castsi512_si128 (is)), dd, acc);
+        accm = _mm_fmadd_ps (_mm_cvtepi32_ps (_mm512_castsi512_si128 (mins)), ddm, accm);
+        acc = _mm_fmadd_ps (_mm_cvtepi32_ps (_mm512_extracti32x4_epi32 (is, 1)), dd, acc);
+        accm = _mm_fmadd_ps (_mm_cvtepi32_ps (_mm512_extracti32x4_epi32 (mins, 1)), ddm, accm);
+        acc = _mm_fmadd_ps (_mm_cvtepi32_ps (_mm512_extracti32x4_epi32 (is, 2)), dd, acc);
+        accm = _mm_fmadd_ps (_mm_cvtepi32_ps (_mm512_extracti32x4_epi32 (mins, 2)), ddm, accm);
+        acc = _mm_fmadd_ps (_mm_cvtepi32_ps (_mm512_extracti32x4_epi32 (is, 3)), dd, acc);
+        accm = _mm_fmadd_ps (_mm_cvtepi32_ps (_mm512_extracti32x4_epi32 (mins, 3)), ddm, accm);
+      }
+    }
+  {
+    float res[4];
+
+    _mm_storeu_ps (res, _mm_sub_ps (acc, accm));
+    UNROLL
+    for (guint r = 0; r < m; r++)
+      out[r] = res[r];
+  }
+}
+
+/* Q4_K for single rows (decoding, and what is left of a batch after the
+ * fours), the reference's other order: one multiply-add per super-block
+ * of its whole integer sum, the mins likewise. Only whole sums are
+ * needed, so the products stay in sixteen lanes, scaled per group in 16
+ * bits, and are summed once. */
 ALWAYS_INLINE void
 q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
 {
   const DocentBlockQ4_K *x = w;
   const __m512i low4 = _mm512_set1_epi8 (0x0f);
-  __m512i idx[4];
-  __m512 acc[MAXR];
-  __m256 accm[MAXR];
+  float acc[MAXR] = { 0 }, accm[MAXR] = { 0 };
 
-  /* Vector v takes scale 2 v in its low half and 2 v + 1 in its high. */
-  UNROLL
-  for (int v = 0; v < 4; v++)
-    idx[v] = halves16 (2 * v, 2 * v + 1);
-  UNROLL
-  for (guint r = 0; r < m; r++)
-    {
-      acc[r] = _mm512_setzero_ps ();
-      accm[r] = _mm256_setzero_ps ();
-    }
   for (gsize i = 0; i < n / DOCENT_QK_K; i++)
     {
       float d = half_to_float (x[i].d), dmin = half_to_float (x[i].dmin);
       guint64 sc, mn;
       __m128i sc16, mn16;
       __m256i mins;
-      __m512i wq[4], scv[4], sumi[MAXR];
+      __m512i wq[4], scv[4];
 
       docent_k4_scales_unpack (x[i].scales, &sc, &mn);
       sc16 = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((long long) sc));
       mn16 = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((long long) mn));
+      /* [m0 m0 m1 m1 …] against the sixteen activation sums of 16. */
       mins = _mm256_set_m128i (_mm_unpackhi_epi16 (mn16, mn16), _mm_unpacklo_epi16 (mn16, mn16));
       UNROLL
       for (int v = 0; v < 4; v++)
-        scv[v] = _mm512_permutexvar_epi16 (idx[v], _mm512_castsi128_si512 (sc16));
+        {
+          /* Scale 2 v for the low 256 bits, 2 v + 1 for the high. */
+          __m512i idx = _mm512_inserti64x4 (_mm512_set1_epi16 ((short) (2 * v)),
+                                            _mm256_set1_epi16 ((short) (2 * v + 1)), 1);
+
+          scv[v] = _mm512_permutexvar_epi16 (idx, _mm512_castsi128_si512 (sc16));
+        }
       UNROLL
       for (int h = 0; h < 2; h++)
         {
@@ -700,16 +819,34 @@ q4_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
       for (guint r = 0; r < m; r++)
         {
           const DocentBlockQ8_K *y = row_k (a, stride, r, i);
-          __m256i msum = _mm256_madd_epi16 (_mm256_loadu_si256 ((const __m256i *) y->bsums), mins);
+          __m512i t0 = _mm512_madd_epi16 (_mm512_maddubs_epi16 (wq[0], load512 (y->qs)), scv[0]);
+          __m512i t1 = _mm512_madd_epi16 (_mm512_maddubs_epi16 (wq[1], load512 (y->qs + 64)), scv[1]);
+          __m256i ms = _mm256_madd_epi16 (_mm256_loadu_si256 ((const __m256i *) y->bsums), mins);
+          __m128i m4 = _mm_add_epi32 (_mm256_castsi256_si128 (ms), _mm256_extracti128_si256 (ms, 1));
+          int isum, msum;
 
-          sumi[r] = scaled_dot_256 (wq, scv, y->qs);
-          acc[r] = _mm512_fmadd_ps (_mm512_set1_ps (d * y->d), _mm512_cvtepi32_ps (sumi[r]), acc[r]);
-          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (dmin * y->d), _mm256_cvtepi32_ps (msum), accm[r]);
+          t0 = _mm512_dpwssd_epi32 (t0, _mm512_maddubs_epi16 (wq[2], load512 (y->qs + 128)), scv[2]);
+          t1 = _mm512_dpwssd_epi32 (t1, _mm512_maddubs_epi16 (wq[3], load512 (y->qs + 192)), scv[3]);
+          isum = _mm512_reduce_add_epi32 (_mm512_add_epi32 (t0, t1));
+          m4 = _mm_add_epi32 (m4, _mm_unpackhi_epi64 (m4, m4));
+          msum = _mm_cvtsi128_si32 (_mm_add_epi32 (m4, _mm_shuffle_epi32 (m4, 0x55)));
+          acc[r] = fmaf ((float) isum, d * y->d, acc[r]);
+          accm[r] = fmaf ((float) msum, dmin * y->d, accm[r]);
         }
     }
   UNROLL
   for (guint r = 0; r < m; r++)
-    out[r] = _mm512_reduce_add_ps (acc[r]) - hsum_ps (accm[r]);
+    out[r] = acc[r] - accm[r];
+}
+
+static void
+dot_q4_k_batch_rows (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
+{
+  if (m == 4)
+    q4_k_batch_body (n, w, a, stride, 4, out);
+  else
+    for (guint r = 0; r < m; r++)
+      q4_k_batch_body (n, w, row_ptr (a, stride, r), stride, 1, out + r);
 }
 
 /* Q6_K: per half, the low nibbles of its 64 ql bytes are elements 0-63
@@ -722,15 +859,11 @@ q6_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
   const __m512i low4 = _mm512_set1_epi8 (0x0f), three = _mm512_set1_epi8 (3);
   const __m512i shift01 = _mm512_inserti64x4 (_mm512_set1_epi16 (0), _mm256_set1_epi16 (2), 1);
   const __m512i shift23 = _mm512_inserti64x4 (_mm512_set1_epi16 (4), _mm256_set1_epi16 (6), 1);
-  __m512 acc[MAXR];
-  __m256 accm[MAXR];
+  __m256 acc[MAXR];
 
   UNROLL
   for (guint r = 0; r < m; r++)
-    {
-      acc[r] = _mm512_setzero_ps ();
-      accm[r] = _mm256_setzero_ps ();
-    }
+    acc[r] = _mm256_setzero_ps ();
   for (gsize i = 0; i < n / DOCENT_QK_K; i++)
     {
       const gint8 *sc = x[i].scales;
@@ -769,20 +902,119 @@ q6_k_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *
       for (guint r = 0; r < m; r++)
         {
           const DocentBlockQ8_K *y = row_k (a, stride, r, i);
-          __m256i off = _mm256_madd_epi16 (_mm256_loadu_si256 ((const __m256i *) y->bsums), sc16);
 
-          sumi[r] = scaled_dot_256 (wq, scv, y->qs);
-          acc[r] = _mm512_fmadd_ps (_mm512_set1_ps (d * y->d), _mm512_cvtepi32_ps (sumi[r]), acc[r]);
-          accm[r] = _mm256_fmadd_ps (_mm256_set1_ps (32.f * d * y->d), _mm256_cvtepi32_ps (off), accm[r]);
+          sumi[r] = scaled_dot_256_q6 (wq, scv, y->qs);
+          acc[r] = _mm256_fmadd_ps (_mm256_set1_ps (d * y->d), lanes_8 (sumi[r]), acc[r]);
         }
     }
   UNROLL
   for (guint r = 0; r < m; r++)
-    out[r] = _mm512_reduce_add_ps (acc[r]) - hsum_ps (accm[r]);
+    out[r] = hsum_ps (acc[r]);
 }
 
 ROWS (dot_q4_k, q4_k_body)
 ROWS (dot_q6_k, q6_k_body)
+
+/* The weights of one Q6_K block as q6_k_body unpacks them: vector v holds
+ * elements 64 v … 64 v + 63 (stored + 32), scv[v] their group scales. */
+ALWAYS_INLINE void
+q6_k_unpack (const DocentBlockQ6_K *x,
+             __m512i               *wq,
+             __m512i               *scv)
+{
+  const __m512i low4 = _mm512_set1_epi8 (0x0f), three = _mm512_set1_epi8 (3);
+  const __m512i shift01 = _mm512_inserti64x4 (_mm512_set1_epi16 (0), _mm256_set1_epi16 (2), 1);
+  const __m512i shift23 = _mm512_inserti64x4 (_mm512_set1_epi16 (4), _mm256_set1_epi16 (6), 1);
+  __m512i s16 = _mm512_castsi256_si512 (_mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) x->scales)));
+
+  UNROLL
+  for (int h = 0; h < 2; h++)
+    {
+      __m512i ql = load512 (x->ql + 64 * h);
+      __m512i qh = _mm512_broadcast_i64x4 (_mm256_loadu_si256 ((const __m256i *) (x->qh + 32 * h)));
+      __m512i h01 = _mm512_and_si512 (_mm512_srlv_epi16 (qh, shift01), three);
+      __m512i h23 = _mm512_and_si512 (_mm512_srlv_epi16 (qh, shift23), three);
+
+      wq[2 * h] = _mm512_or_si512 (_mm512_and_si512 (ql, low4), _mm512_slli_epi16 (h01, 4));
+      wq[2 * h + 1] = _mm512_or_si512 (_mm512_and_si512 (_mm512_srli_epi16 (ql, 4), low4),
+                                       _mm512_slli_epi16 (h23, 4));
+    }
+  UNROLL
+  for (int v = 0; v < 4; v++)
+    {
+      /* One group of 16 per 128-bit lane. */
+      __m512i idx = _mm512_add_epi16 (_mm512_set1_epi16 ((short) (4 * v)),
+                                      _mm512_set_epi16 (3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2,
+                                                        1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0));
+
+      scv[v] = _mm512_permutexvar_epi16 (idx, s16);
+    }
+}
+
+/* Q6_K, two weight rows against four activation rows: each activation
+ * load and its 32 x pair sums serve both weight rows. The same integer
+ * lanes and float order as q6_k_body. */
+ALWAYS_INLINE void
+q6_k_half_tile (gsize n, const void *w, gsize w_stride, const void *a,
+                gsize a_stride, float *out, gsize out_stride)
+{
+  const __m512i m32 = _mm512_set1_epi8 (32);
+  __m256 acc[4][2];
+
+  UNROLL
+  for (int j = 0; j < 4; j++)
+    acc[j][0] = acc[j][1] = _mm256_setzero_ps ();
+  for (gsize i = 0; i < n / DOCENT_QK_K; i++)
+    {
+      __m512i wq[2][4], scv[2][4];
+      float d[2];
+
+      UNROLL
+      for (int k = 0; k < 2; k++)
+        {
+          const DocentBlockQ6_K *x = (const DocentBlockQ6_K *) row_ptr (w, w_stride, k) + i;
+
+          q6_k_unpack (x, wq[k], scv[k]);
+          d[k] = half_to_float (x->d);
+        }
+      UNROLL
+      for (int j = 0; j < 4; j++)
+        {
+          const DocentBlockQ8_K *y = row_k (a, a_stride, j, i);
+          __m512i t[2];
+
+          UNROLL
+          for (int v = 0; v < 4; v++)
+            {
+              __m512i yv = load512 (y->qs + 64 * v), s32 = _mm512_maddubs_epi16 (m32, yv);
+
+              UNROLL
+              for (int k = 0; k < 2; k++)
+                {
+                  __m512i p = _mm512_sub_epi16 (_mm512_maddubs_epi16 (wq[k][v], yv), s32);
+
+                  t[k] = v == 0 ? _mm512_madd_epi16 (p, scv[k][v]) : _mm512_dpwssd_epi32 (t[k], p, scv[k][v]);
+                }
+            }
+          UNROLL
+          for (int k = 0; k < 2; k++)
+            acc[j][k] = _mm256_fmadd_ps (_mm256_set1_ps (d[k] * y->d), lanes_8 (t[k]), acc[j][k]);
+        }
+    }
+  UNROLL
+  for (int j = 0; j < 4; j++)
+    UNROLL
+    for (int k = 0; k < 2; k++)
+      out[j * out_stride + k] = hsum_ps (acc[j][k]);
+}
+
+static void
+tile_q6_k (gsize n, const void *w, gsize w_stride, const void *a,
+           gsize a_stride, float *out, gsize out_stride)
+{
+  q6_k_half_tile (n, w, w_stride, a, a_stride, out, out_stride);
+  q6_k_half_tile (n, (const guint8 *) w + 2 * w_stride, w_stride, a, a_stride, out + 2, out_stride);
+}
 
 /* ---- installation -------------------------------------------------------- */
 
@@ -794,9 +1026,10 @@ docent_kernels_avx512_install (DocentDotKernel *table,
   install_kernel (table, DOCENT_TYPE_F16, dot_f16, dot_f16_rows, tile_f16, NULL);
   if (has_bf16)
     install_kernel (table, DOCENT_TYPE_BF16, dot_bf16, dot_bf16_rows, tile_bf16, NULL);
-  install_kernel (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, q8_0_half_tile_tile, NULL);
-  install_kernel (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, q4_0_half_tile_tile, NULL);
-  install_kernel (table, DOCENT_TYPE_Q5_0, dot_q5_0, dot_q5_0_rows, q5_0_half_tile_tile, NULL);
+  install_kernel (table, DOCENT_TYPE_Q8_0, dot_q8_0, dot_q8_0_rows, q8_0_paired_tile, NULL);
+  install_kernel (table, DOCENT_TYPE_Q4_0, dot_q4_0, dot_q4_0_rows, q4_0_paired_tile, NULL);
+  install_kernel (table, DOCENT_TYPE_Q5_0, dot_q5_0, dot_q5_0_rows, q5_0_paired_tile, NULL);
   install_kernel (table, DOCENT_TYPE_Q4_K, dot_q4_k, dot_q4_k_rows, NULL, NULL);
-  install_kernel (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, NULL, NULL);
+  table[DOCENT_TYPE_Q4_K].vec_dot_rows4 = dot_q4_k_batch_rows;
+  install_kernel (table, DOCENT_TYPE_Q6_K, dot_q6_k, dot_q6_k_rows, tile_q6_k, NULL);
 }

@@ -192,7 +192,10 @@ weight_row (const MatmulJob *job,
   return (const guint8 *) job->w->data + r * job->w->row_stride;
 }
 
-/* One weight row against activation rows [a0, a1), a few at a time. */
+/* One weight row against activation rows [a0, a1), a few at a time;
+ * whole groups of four (the batch rows the reference engine takes in
+ * fours, as a0 is a multiple of 4) through vec_dot_rows4 when the type
+ * has one. */
 static void
 row_times_block (const MatmulJob *job,
                  guint            r,
@@ -208,7 +211,9 @@ row_times_block (const MatmulJob *job,
     {
       guint m = MIN (DOCENT_DOT_MAX_ROWS, a1 - a);
 
-      if (k->vec_dot_rows != NULL)
+      if (m == 4 && k->vec_dot_rows4 != NULL)
+        k->vec_dot_rows4 (cols, wr, job->act + a * job->act_stride, job->act_stride, m, out);
+      else if (k->vec_dot_rows != NULL)
         k->vec_dot_rows (cols, wr, job->act + a * job->act_stride, job->act_stride, m, out);
       else
         for (guint i = 0; i < m; i++)

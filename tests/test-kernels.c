@@ -1,13 +1,17 @@
 /* test-kernels.c — dot kernels and matrix products: the scalar kernels
  * against float arithmetic on dequantized data, every SIMD kernel against
- * the scalar one (on odd sizes), matvec / matmul against a naive product,
- * and the run-time choice of kernel set. */
+ * the scalar one (on odd sizes), Q4_K and Q6_K in every kernel set bit for
+ * bit against the reference engine's order (written out here), matvec /
+ * matmul against a naive product and, for those two types, bit for bit
+ * against that order (rows in fours, the rest, tiles), and the run-time
+ * choice of kernel set. */
 #include <gio/gio.h>
 #include <math.h>
 
 #include "engine/dot.h"
 #include "engine/matmul.h"
 #include "engine/quant.h"
+#include "engine/quant-private.h"
 #include "engine/threadpool.h"
 
 static const guint32 weight_types[] = {
@@ -173,7 +177,7 @@ test_scalar_exact (void)
 }
 
 /* A 4 x 4 tile gives what sixteen single dots give (bit for bit for the
- * blocks of 32, whose tiles keep the order of the sums). */
+ * blocks of 32 and Q6_K, whose tiles keep the order of the sums). */
 static void
 check_tile (GRand                 *rand,
             guint32                type,
@@ -201,7 +205,7 @@ check_tile (GRand                 *rand,
         float one = k->vec_dot (n, w + i * wb, a + j * ab);
 
         gboolean exact = type == DOCENT_TYPE_Q8_0 || type == DOCENT_TYPE_Q4_0
-                         || type == DOCENT_TYPE_Q5_0;
+                         || type == DOCENT_TYPE_Q5_0 || type == DOCENT_TYPE_Q6_K;
 
         if (exact ? out[j * 6 + i] != one
                   : fabsf (out[j * 6 + i] - one) > 1e-5f * fabsf (one) + 1e-4f)
@@ -403,6 +407,215 @@ check_products (DocentThreadPool *pool)
     }
 }
 
+/* ---- the reference engine's order for Q4_K and Q6_K ---------------------- */
+
+/* Integer sum of groups 2 p, 2 p + 1 of a Q4_K block with its scales, and
+ * of their mins times the activations' sums. */
+static void
+ref_q4_k_pair (const DocentBlockQ4_K *x,
+               const DocentBlockQ8_K *y,
+               int                    p,
+               int                   *is,
+               int                   *im)
+{
+  *is = *im = 0;
+  for (int g = 2 * p; g < 2 * p + 2; g++)
+    {
+      int sc, m, dot = 0, act = 0;
+
+      docent_k4_scale_min (g, x->scales, &sc, &m);
+      for (int l = 0; l < 32; l++)
+        {
+          int q = g % 2 == 0 ? x->qs[32 * p + l] & 0xf : x->qs[32 * p + l] >> 4;
+
+          dot += q * y->qs[32 * g + l];
+          act += y->qs[32 * g + l];
+        }
+      *is += sc * dot;
+      *im += m * act;
+    }
+}
+
+/* Single rows: one fused multiply-add per super-block; `batch` (rows in
+ * fours): one per pair of groups. Mins in their own chain. */
+static float
+ref_q4_k (gsize        n,
+          const void  *w,
+          const void  *a,
+          gboolean     batch)
+{
+  const DocentBlockQ4_K *x = w;
+  const DocentBlockQ8_K *y = a;
+  float acc = 0.f, accm = 0.f;
+
+  for (gsize i = 0; i < n / 256; i++)
+    {
+      float d = docent_fp16_to_fp32 (x[i].d) * y[i].d;
+      float dmin = docent_fp16_to_fp32 (x[i].dmin) * y[i].d;
+      int tis = 0, tim = 0;
+
+      for (int p = 0; p < 4; p++)
+        {
+          int is, im;
+
+          ref_q4_k_pair (&x[i], &y[i], p, &is, &im);
+          if (batch)
+            {
+              acc = fmaf ((float) is, d, acc);
+              accm = fmaf ((float) im, dmin, accm);
+            }
+          tis += is;
+          tim += im;
+        }
+      if (!batch)
+        {
+          acc = fmaf ((float) tis, d, acc);
+          accm = fmaf ((float) tim, dmin, accm);
+        }
+    }
+  return acc - accm;
+}
+
+/* Q6_K: eight integer lanes (lane k: elements 4 k … 4 k + 3 of every 32),
+ * each in its own multiply-add chain over super-blocks, then summed as
+ * (l0 + l4) + (l2 + l6) + ((l1 + l5) + (l3 + l7)). */
+static float
+ref_q6_k (gsize       n,
+          const void *w,
+          const void *a)
+{
+  const DocentBlockQ6_K *x = w;
+  const DocentBlockQ8_K *y = a;
+  float acc[8] = { 0 }, t[4];
+
+  for (gsize i = 0; i < n / 256; i++)
+    {
+      int lane[8] = { 0 };
+      float d = docent_fp16_to_fp32 (x[i].d) * y[i].d;
+
+      for (int e = 0; e < 256; e++)
+        {
+          int h = e / 128, k = (e % 128) / 32, l = e % 32;
+          guint8 low = x[i].ql[64 * h + 32 * (k % 2) + l];
+          int q = (k < 2 ? low & 0xf : low >> 4) | (((x[i].qh[32 * h + l] >> (2 * k)) & 3) << 4);
+
+          lane[l / 4] += x[i].scales[e / 16] * (q - 32) * y[i].qs[e];
+        }
+      for (int k = 0; k < 8; k++)
+        acc[k] = fmaf (d, (float) lane[k], acc[k]);
+    }
+  for (int j = 0; j < 4; j++)
+    t[j] = acc[j + 4] + acc[j];
+  return (t[0] + t[2]) + (t[1] + t[3]);
+}
+
+static float
+ref_k (guint32     type,
+       gsize       n,
+       const void *w,
+       const void *a,
+       gboolean    batch)
+{
+  return type == DOCENT_TYPE_Q4_K ? ref_q4_k (n, w, a, batch) : ref_q6_k (n, w, a);
+}
+
+/* Every kernel set gives the reference order's sums bit for bit: single
+ * rows, several rows, and rows of a batch in fours. */
+static void
+test_k_reference_order (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  const guint32 types[] = { DOCENT_TYPE_Q4_K, DOCENT_TYPE_Q6_K };
+  const gsize lengths[] = { 256, 512, 768, 2304 };
+
+  for (guint t = 0; t < G_N_ELEMENTS (types); t++)
+    for (int p = 0; p < DOCENT_KERNEL_PATH_COUNT; p++)
+      {
+        const DocentDotKernel *k = docent_dot_kernel_for_path ((DocentKernelPath) p, types[t]);
+
+        if (k == NULL)
+          continue;
+        for (guint l = 0; l < G_N_ELEMENTS (lengths); l++)
+          {
+            gsize n = lengths[l], wb = row_bytes (types[t], n), ab = row_bytes (k->act_type, n);
+            g_autofree float *x = g_new (float, n);
+            g_autofree guint8 *w = g_malloc (wb);
+            g_autofree guint8 *a = g_malloc (4 * ab);
+            float out[4];
+
+            gaussian_fill (rand, x, n);
+            docent_quantize_row (types[t], x, w, n, NULL);
+            for (guint r = 0; r < 4; r++)
+              {
+                gaussian_fill (rand, x, n);
+                k->from_float (x, a + r * ab, n);
+              }
+            for (guint r = 0; r < 4; r++)
+              g_assert_cmpfloat (k->vec_dot (n, w, a + r * ab), ==, ref_k (types[t], n, w, a + r * ab, FALSE));
+            for (guint m = 1; k->vec_dot_rows != NULL && m <= 4; m++)
+              {
+                k->vec_dot_rows (n, w, a, ab, m, out);
+                for (guint r = 0; r < m; r++)
+                  g_assert_cmpfloat (out[r], ==, ref_k (types[t], n, w, a + r * ab, FALSE));
+              }
+            if (k->vec_dot_rows4 != NULL)
+              {
+                k->vec_dot_rows4 (n, w, a, ab, 4, out);
+                for (guint r = 0; r < 4; r++)
+                  g_assert_cmpfloat (out[r], ==, ref_k (types[t], n, w, a + r * ab, TRUE));
+              }
+          }
+      }
+}
+
+/* A batch product takes its rows four at a time in the batch order and
+ * the rest (and matvec) in the single-row order, tiled or not, with or
+ * without threads: bit for bit the reference sums. */
+static void
+test_batch_order (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+  g_autoptr(DocentThreadPool) pool = docent_thread_pool_new (2);
+  g_autoptr(DocentMatmulScratch) scratch = docent_matmul_scratch_new ();
+  const guint32 types[] = { DOCENT_TYPE_Q4_K, DOCENT_TYPE_Q6_K };
+  const guint batches[] = { 1, 5, 7, 70 };
+
+  for (guint t = 0; t < G_N_ELEMENTS (types); t++)
+    {
+      const DocentDotKernel *k = docent_dot_kernel (types[t]);
+      TestMatrix tm;
+      guint cols = 512;
+      gsize ab = row_bytes (k->act_type, cols);
+
+      test_matrix_init (&tm, rand, types[t], 21, cols);
+      for (guint b = 0; b < G_N_ELEMENTS (batches); b++)
+        {
+          guint n = batches[b];
+          g_autofree float *x = g_new (float, (gsize) n * cols);
+          g_autofree float *y = g_new0 (float, (gsize) n * tm.m.rows);
+          g_autofree guint8 *a = g_malloc (ab);
+          g_autoptr(GError) error = NULL;
+
+          gaussian_fill (rand, x, (gsize) n * cols);
+          if (n == 1)
+            g_assert_true (docent_matvec (b % 2 ? pool : NULL, scratch, &tm.m, x, y, &error));
+          else
+            g_assert_true (docent_matmul (b % 2 ? pool : NULL, scratch, &tm.m, x, n, y, &error));
+          g_assert_no_error (error);
+          for (guint i = 0; i < n; i++)
+            {
+              gboolean batch = n > 1 && i < n - n % 4;
+
+              k->from_float (x + (gsize) i * cols, a, cols);
+              for (guint r = 0; r < tm.m.rows; r++)
+                g_assert_cmpfloat (y[(gsize) i * tm.m.rows + r], ==,
+                                   ref_k (types[t], cols, tm.data + r * tm.m.row_stride, a, batch));
+            }
+        }
+      test_matrix_clear (&tm);
+    }
+}
+
 static void
 test_products_no_pool (void)
 {
@@ -499,6 +712,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/kernels/scalar-exact", test_scalar_exact);
   g_test_add_func ("/engine/kernels/avx2", test_avx2);
   g_test_add_func ("/engine/kernels/avx512", test_avx512);
+  g_test_add_func ("/engine/kernels/k-reference-order", test_k_reference_order);
+  g_test_add_func ("/engine/kernels/batch-order", test_batch_order);
   g_test_add_func ("/engine/kernels/products", test_products_no_pool);
   g_test_add_func ("/engine/kernels/products-pool", test_products_pool);
   g_test_add_func ("/engine/kernels/product-errors", test_product_errors);
