@@ -663,7 +663,10 @@ transpose4_epi32 (__m128i *v)
  * pair of groups, the mins in a second chain of the same shape taken off
  * at the end: the pairs' integer sums are made per row (4-byte dots,
  * summed per 128-bit chunk, scaled, chunks added), turned to put the rows
- * in lanes, and the four rows' chains run side by side. */
+ * in lanes, and the four rows' chains run side by side.
+ * TODO: this per-output reduction costs ~30 % of real Q4_K prompt speed
+ * (BENCHMARKS.md, Engine II); storing the weights eight rows to a register
+ * at load, as the reference repacks them, would keep the order and drop it. */
 ALWAYS_INLINE void
 q4_k_batch_body (gsize n, const void *w, const void *a, gsize stride, guint m, float *out)
 {
