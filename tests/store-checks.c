@@ -2,7 +2,10 @@
  * connection of our own so the library's code is not the judge of itself. */
 #include "tests/store-checks.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <unistd.h>
 #include <string.h>
 
 static gint64
@@ -132,4 +135,29 @@ docent_test_check_store (const char       *db_path,
       counts->embeddings = count (db, "SELECT count(*) FROM embeddings");
     }
   sqlite3_close (db);
+}
+
+GPid
+docent_test_spawn_cli (const char        *library,
+                       const char *const *args,
+                       const char        *log_path)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int log_fd = g_open (log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  GPid pid;
+
+  g_assert_cmpint (log_fd, >=, 0);
+  g_ptr_array_add (argv, (char *) g_getenv ("DOCENT_CLI"));
+  g_ptr_array_add (argv, "--library");
+  g_ptr_array_add (argv, (char *) library);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_async_with_fds (NULL, (char **) argv->pdata, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                                         -1, log_fd, log_fd, &error));
+  g_assert_no_error (error);
+  close (log_fd);
+  return pid;
 }

@@ -1,7 +1,8 @@
 /* store-checks.h — what must hold in a library database whatever happened
  * to the process writing it (killed, racing another one): SQLite's own
  * integrity, FTS5's index against its content table, and no rows left
- * without their document. Shared by test-crash and test-concurrency. */
+ * without their document; and starting the CLI on a library. Shared by
+ * test-crash and test-concurrency. */
 #pragma once
 
 #include <glib.h>
@@ -24,5 +25,11 @@ typedef struct {
  * count of pages. Fills `counts` when not NULL. */
 void docent_test_check_store (const char       *db_path,
                               DocentTestCounts *counts);
+
+/* Starts $DOCENT_CLI --library `library` ARGS… without reaping it, its
+ * stdout and stderr written to `log_path`. */
+GPid docent_test_spawn_cli    (const char        *library,
+                               const char *const *args,
+                               const char        *log_path);
 
 G_END_DECLS

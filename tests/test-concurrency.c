@@ -79,24 +79,7 @@ static GPid
 spawn_cli (Fixture           *f,
            const char *const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int log_fd = g_open (f->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  GPid pid;
-
-  g_assert_cmpint (log_fd, >=, 0);
-  g_ptr_array_add (argv, (char *) g_getenv ("DOCENT_CLI"));
-  g_ptr_array_add (argv, "--library");
-  g_ptr_array_add (argv, f->lib);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_async_with_fds (NULL, (char **) argv->pdata, NULL,
-                                         G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
-                                         -1, log_fd, log_fd, &error));
-  g_assert_no_error (error);
-  close (log_fd);
-  return pid;
+  return docent_test_spawn_cli (f->lib, args, f->log);
 }
 
 /* TRUE once the CLI has exited (successfully, with nothing about a locked

@@ -9,6 +9,7 @@
 #include "app/page-view.h"
 #include "ingest/document.h"
 #include "tests/fixtures.h"
+#include "tests/library-asserts.h"
 #include "tests/pdfgen.h"
 
 /* pdfgen's geometry: A4, 72 pt margins, an 18 pt heading line (1.3 line
@@ -40,24 +41,6 @@ typedef struct {
   gint64 html_id;
 } Fixture;
 
-static gint64
-add_file (Fixture    *f,
-          const char *path)
-{
-  const char *paths[] = { path, NULL };
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GError) error = NULL;
-  DocentAddOptions opts = { .n_threads = 1 };
-  const DocentAddResult *r;
-
-  g_assert_true (docent_library_add (f->library, paths, &opts, &results, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (results->len, ==, 1);
-  r = results->pdata[0];
-  g_assert_cmpint (r->outcome, ==, DOCENT_ADD_ADDED);
-  return r->document_id;
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -86,8 +69,8 @@ fixture_set_up (Fixture       *f,
   html = docent_test_write_file (docs, "tides.html", html_text, -1);
   f->library = docent_library_open (f->lib_dir, &error);
   g_assert_no_error (error);
-  f->pdf_id = add_file (f, pdf);
-  f->html_id = add_file (f, html);
+  f->pdf_id = docent_test_add_one (f->library, pdf);
+  f->html_id = docent_test_add_one (f->library, html);
 }
 
 static void

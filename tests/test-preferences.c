@@ -13,6 +13,7 @@
 #include "app/settings.h"
 #include "engine/gguf-writer.h"
 #include "tests/fixtures.h"
+#include "tests/ui-fixtures.h"
 #include "ui/preferences-window.h"
 
 #define WAIT_SECONDS 30
@@ -232,35 +233,8 @@ static void
 save_screenshot (Fixture    *f,
                  const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (f->window));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") != NULL
-                                            ? g_getenv ("G_TEST_BUILDDIR") : ".", name, NULL);
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (f->window));
-  int width = gtk_widget_get_width (GTK_WIDGET (f->window));
-  int height = gtk_widget_get_height (GTK_WIDGET (f->window));
-
-  g_assert_cmpint (width, >, 0);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-/* Lets the window lay out and draw. */
-static void
-settle (void)
-{
-  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 5;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
+  docent_test_ui_settle ();
+  docent_test_ui_screenshot (GTK_WIDGET (f->window), name);
 }
 
 /* ---- the tests ---------------------------------------------------------------- */
@@ -281,13 +255,11 @@ test_model_row (Fixture       *f,
   g_assert_nonnull (find_descendant (GTK_WIDGET (row), GTK_TYPE_BUTTON));
   item = adw_combo_row_get_selected_item (ADW_COMBO_ROW (chat));
   g_assert_cmpstr (gtk_string_object_get_string (item), ==, "tiny-qwen2");
-  settle ();
   save_screenshot (f, "preferences-models.png");
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "library");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (
                      find_row (GTK_WIDGET (f->window), ADW_TYPE_ACTION_ROW, "Open now"))),
                    ==, f->library);
-  settle ();
   save_screenshot (f, "preferences-library.png");
 }
 
@@ -327,7 +299,7 @@ test_location (Fixture       *f,
   g_assert_true (gtk_widget_get_sensitive (reset));
   /* Buttons act only when shown (realized). */
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "library");
-  settle ();
+  docent_test_ui_settle ();
   gtk_widget_activate (reset);
   wait_until (no_location, NULL);
 }
@@ -400,7 +372,6 @@ test_change_settings (Fixture       *f,
   g_assert_cmpstr (docent_settings_remote_in_use (settings), ==, "http://127.0.0.1:8080");
 
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "answers");
-  settle ();
   save_screenshot (f, "preferences-answers.png");
 }
 
@@ -497,11 +468,10 @@ test_watched_folders (Fixture       *f,
   /* The library folder itself is refused: no row. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.watch-folder", "s", f->library);
   wait_for_row (f, papers);
-  settle ();
+  docent_test_ui_settle ();
   g_assert_null (find_row (GTK_WIDGET (f->window), ADW_TYPE_ACTION_ROW, f->library));
 
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "library");
-  settle ();
   save_screenshot (f, "preferences-watched.png");
 
   /* Removed through its row's button, which says what it does. */

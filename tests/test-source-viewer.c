@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tests/fixtures.h"
+#include "tests/library-asserts.h"
 #include "tests/pdfgen.h"
 #include "tests/ui-fixtures.h"
 #include "ui/source-viewer.h"
@@ -36,24 +37,6 @@ typedef struct {
   GtkWidget *window;
   DocentSourceViewer *viewer;
 } Fixture;
-
-static gint64
-add_file (DocentLibrary *library,
-          const char    *path)
-{
-  const char *paths[] = { path, NULL };
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GError) error = NULL;
-  DocentAddOptions opts = { .n_threads = 1 };
-  const DocentAddResult *r;
-
-  g_assert_true (docent_library_add (library, paths, &opts, &results, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (results->len, ==, 1);
-  r = results->pdata[0];
-  g_assert_cmpint (r->outcome, ==, DOCENT_ADD_ADDED);
-  return r->document_id;
-}
 
 static void
 fixture_set_up (Fixture       *f,
@@ -87,8 +70,8 @@ fixture_set_up (Fixture       *f,
   html = docent_test_write_file (f->dir, "tides.html", html_text, -1);
   f->library = docent_library_open (lib_dir, &error);
   g_assert_no_error (error);
-  f->pdf_id = add_file (f->library, pdf);
-  f->html_id = add_file (f->library, html);
+  f->pdf_id = docent_test_add_one (f->library, pdf);
+  f->html_id = docent_test_add_one (f->library, html);
 
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 700, 900);
