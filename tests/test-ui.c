@@ -2,12 +2,14 @@
  * welcome page, documents added through the same action as the buttons
  * and drag and drop, indexing, a question answered with citation chips, a
  * citation opening the viewer on the right page with the passage
- * highlighted, and passage search. Screenshots of each state are saved in
+ * highlighted, passage search, and the application object itself (actions,
+ * accelerators, the shortcuts window). Screenshots of each state are saved in
  * the build folder (ui-*.png) for people to look at.
  * Run under Xvfb by run-ui-test.sh; skipped when there is no display. */
 #include "tests/fixtures.h"
 #include "tests/pdfgen.h"
 #include "tests/ui-fixtures.h"
+#include "ui/application.h"
 #include "ui/window.h"
 
 #define WAIT_SECONDS 120
@@ -215,6 +217,61 @@ test_unusable_library (void)
   docent_test_rm_rf (dir);
 }
 
+/* ---- the application ------------------------------------------------------ */
+
+typedef struct {
+  GtkWindow *window;
+  gboolean checked;
+} AppRun;
+
+static gboolean
+window_ready (gpointer data)
+{
+  AppRun *run = data;
+
+  return run->window != NULL && gtk_widget_get_mapped (GTK_WIDGET (run->window)) &&
+         g_strcmp0 (docent_window_get_page (DOCENT_WINDOW (run->window)), "welcome") == 0;
+}
+
+static void
+check_running_app (GApplication *app,
+                   AppRun       *run)
+{
+  GtkApplication *gtk_app = GTK_APPLICATION (app);
+  g_auto(GStrv) quit = gtk_application_get_accels_for_action (gtk_app, "app.quit");
+  g_auto(GStrv) prefs = gtk_application_get_accels_for_action (gtk_app, "app.preferences");
+
+  run->window = gtk_application_get_active_window (gtk_app);
+  g_assert_true (DOCENT_IS_WINDOW (run->window));
+  docent_test_ui_wait (window_ready, run, WAIT_SECONDS, "the application's window");
+  /* GtkApplication found the shortcuts window in the resources. */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (run->window)));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "preferences"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
+  g_assert_cmpstr (quit[0], ==, "<Control>q");
+  g_assert_cmpstr (prefs[0], ==, "<Control>comma");
+  run->checked = TRUE;
+  g_application_quit (app);
+}
+
+/* The real program's object: --library, the window on activate, its
+ * actions and accelerators, the shortcuts window, and a clean shutdown. */
+static void
+test_application (void)
+{
+  g_autofree char *dir = docent_test_tmpdir ();
+  g_autoptr(DocentApplication) app = docent_application_new ();
+  char *argv[] = { (char *) "docent", (char *) "--library", dir, NULL };
+  AppRun run = { 0 };
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (check_running_app), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 3, argv), ==, 0);
+  g_assert_true (run.checked);
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+  docent_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -224,5 +281,6 @@ main (int argc, char **argv)
                    test_first_run_to_highlighted_citation);
   g_test_add_func ("/ui/window/sample-library", test_sample_library);
   g_test_add_func ("/ui/window/unusable-library", test_unusable_library);
+  g_test_add_func ("/ui/application", test_application);
   return g_test_run ();
 }
