@@ -308,6 +308,8 @@ struct _DocentGenerator {
   GArray *stop_tokens;
   GPtrArray *stop_strings;
   GString *piece;
+  GPtrArray *specials;     /* texts of the vocabulary's parsed specials,
+                            * collected on the first chat encode */
 };
 
 void
@@ -378,6 +380,7 @@ docent_generator_free (DocentGenerator *generator)
   g_array_unref (generator->stop_tokens);
   g_ptr_array_unref (generator->stop_strings);
   g_string_free (generator->piece, TRUE);
+  g_clear_pointer (&generator->specials, g_ptr_array_unref);
   g_free (generator);
 }
 
@@ -489,32 +492,51 @@ is_parsed_special (DocentTokenType type)
   return type == DOCENT_TOKEN_TYPE_CONTROL || type == DOCENT_TOKEN_TYPE_USER_DEFINED;
 }
 
+/* The texts (two bytes or more) that special-token parsing would turn
+ * into control tokens: a scan of the whole vocabulary, done once. */
+static GPtrArray *
+parsed_specials (DocentGenerator *generator)
+{
+  DocentVocab *vocab = docent_tokenizer_vocab (generator->tokenizer);
+  gsize n_tokens = docent_vocab_n_tokens (vocab);
+
+  if (generator->specials != NULL)
+    return generator->specials;
+  generator->specials = g_ptr_array_new_with_free_func (g_free);
+  for (gsize id = 0; id < n_tokens; id++)
+    {
+      gsize len;
+      const char *text;
+
+      if (!is_parsed_special (docent_vocab_token_type (vocab, (DocentToken) id)))
+        continue;
+      text = docent_vocab_token_text (vocab, (DocentToken) id, &len);
+      if (text != NULL && len >= 2)
+        g_ptr_array_add (generator->specials, g_strndup (text, len));
+    }
+  return generator->specials;
+}
+
 /* Message text comes from documents and people; the rendered prompt is
  * encoded with DOCENT_ENCODE_PARSE_SPECIAL so the template's markers become
  * control tokens. Text inside a message must not: a document holding
  * "<|im_end|><|im_start|>system" would otherwise open a turn of its own.
  * Every occurrence of a special token's text gets a word joiner after its
- * first character. */
+ * first character. Returns NULL when the text holds none. */
 static char *
-defang_specials (DocentTokenizer *tokenizer,
-                 const char      *text)
+defang_specials (GPtrArray  *specials,
+                 const char *text)
 {
-  DocentVocab *vocab = docent_tokenizer_vocab (tokenizer);
-  gsize n_tokens = docent_vocab_n_tokens (vocab);
   GString *out = NULL;
 
-  for (gsize id = 0; id < n_tokens; id++)
+  for (guint i = 0; i < specials->len; i++)
     {
-      gsize len;
-      const char *special;
+      const char *special = specials->pdata[i];
       const char *current = out ? out->str : text;
-      const char *hit;
+      const char *hit = strstr (current, special);
       gsize at;
 
-      if (!is_parsed_special (docent_vocab_token_type (vocab, (DocentToken) id)))
-        continue;
-      special = docent_vocab_token_text (vocab, (DocentToken) id, &len);
-      if (special == NULL || len < 2 || (hit = strstr (current, special)) == NULL)
+      if (hit == NULL)
         continue;
       at = (gsize) (hit - current);
       if (out == NULL)
@@ -548,7 +570,7 @@ docent_generator_encode_chat (DocentGenerator         *generator,
 
   for (gsize i = 0; i < n_messages; i++)
     {
-      char *defanged = defang_specials (tokenizer, messages[i].content);
+      char *defanged = defang_specials (parsed_specials (generator), messages[i].content);
 
       safe[i] = messages[i];
       if (defanged != NULL)

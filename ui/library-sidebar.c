@@ -32,7 +32,7 @@ struct _DocentLibrarySidebar {
 
 G_DEFINE_FINAL_TYPE (DocentLibrarySidebar, docent_library_sidebar, GTK_TYPE_WIDGET)
 
-enum { COLLECTION_CHANGED, SELECTION_CHANGED, DOCUMENT_ACTIVATED, LOADED, N_SIGNALS };
+enum { COLLECTION_CHANGED, SELECTION_CHANGED, DOCUMENT_ACTIVATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* ---- rows ------------------------------------------------------------------ */
@@ -179,7 +179,6 @@ on_documents (GObject      *source,
   g_clear_pointer (&self->documents, g_ptr_array_unref);
   self->documents = docs;
   fill_list (self);
-  g_signal_emit (self, signals[LOADED], 0);
 }
 
 static void
@@ -633,8 +632,6 @@ docent_library_sidebar_class_init (DocentLibrarySidebarClass *klass)
   signals[DOCUMENT_ACTIVATED] = g_signal_new ("document-activated", G_TYPE_FROM_CLASS (klass),
                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                               G_TYPE_NONE, 1, G_TYPE_INT64);
-  signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -675,12 +672,6 @@ const char *
 docent_library_sidebar_get_collection (DocentLibrarySidebar *self)
 {
   return self->collection;
-}
-
-const char *const *
-docent_library_sidebar_get_collections (DocentLibrarySidebar *self)
-{
-  return (const char *const *) self->collections;
 }
 
 guint

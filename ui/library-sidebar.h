@@ -18,8 +18,6 @@ GtkWidget  *docent_library_sidebar_new    (DocentLibraryService *service);
 void        docent_library_sidebar_reload (DocentLibrarySidebar *self);
 /* The collection chosen in the sidebar, or NULL for all documents. */
 const char *docent_library_sidebar_get_collection (DocentLibrarySidebar *self);
-/* The collection names last fetched (NULL-terminated, owned). */
-const char *const *docent_library_sidebar_get_collections (DocentLibrarySidebar *self);
 /* Documents listed (after the filter), for tests and the window. */
 guint       docent_library_sidebar_get_n_documents (DocentLibrarySidebar *self);
 /* Puts the keyboard focus in the filter entry. */
@@ -32,7 +30,6 @@ void        docent_library_sidebar_focus_filter (DocentLibrarySidebar *self);
  *      selected documents (gint64, borrowed), which questions may be
  *      limited to.
  *  "document-activated" (gint64 document_id): a row was activated (the
- *      window opens the document's first page in the viewer).
- *  "loaded" (): a reload finished. */
+ *      window opens the document's first page in the viewer). */
 
 G_END_DECLS

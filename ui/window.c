@@ -578,14 +578,6 @@ on_selection_changed (DocentLibrarySidebar *sidebar,
                                           ids->len, first_title);
 }
 
-static void
-on_sidebar_loaded (DocentLibrarySidebar *sidebar,
-                   DocentWindow         *self)
-{
-  docent_conversation_view_set_collections (self->conversation_view,
-                                            docent_library_sidebar_get_collections (sidebar));
-}
-
 /* ---- object ------------------------------------------------------------------- */
 
 static void
@@ -612,7 +604,6 @@ build_children (DocentWindow *self)
 
   g_signal_connect (self->sidebar, "collection-changed", G_CALLBACK (on_collection_changed), self);
   g_signal_connect (self->sidebar, "selection-changed", G_CALLBACK (on_selection_changed), self);
-  g_signal_connect (self->sidebar, "loaded", G_CALLBACK (on_sidebar_loaded), self);
   g_signal_connect (self->sidebar, "document-activated", G_CALLBACK (on_document_activated), self);
   g_signal_connect (self->conversation_list, "conversation-activated",
                     G_CALLBACK (on_conversation_activated), self);
