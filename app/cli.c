@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "app/cli.h"
+#include "ingest/extract.h"
 #include "ingest/ocr.h"
 
 typedef int (*CommandFunc) (DocentLibrary *library, int argc, char **argv);
@@ -781,5 +782,7 @@ main (int    argc,
       docent_cli_error ("%s", error->message);
       return DOCENT_EXIT_FAILED;
     }
-  return command->func (library, argc - first, argv + first);
+  exit_code = command->func (library, argc - first, argv + first);
+  g_clear_pointer (&library, docent_library_close);
+  return docent_extract_exit_status (exit_code);
 }

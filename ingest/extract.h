@@ -56,6 +56,12 @@ typedef struct {
  * before extracting on worker threads (docent_extract calls it too). */
 void docent_extract_init (void);
 
+/* What a program returns from main(): `status`, unless a PDF extraction it
+ * gave up on (a per-file timeout, a cancel) is still running inside
+ * Poppler — then the process ends here with `status` without running
+ * exit handlers, which would tear Poppler down under that thread. */
+int  docent_extract_exit_status (int status);
+
 /* Fills opts with the defaults (64 MiB text, 10000 pages, 512 MiB unpacked,
  * OCR on when needed, in English). */
 void docent_extract_options_init (DocentExtractOptions *opts);

@@ -11,7 +11,9 @@
 
 #include <math.h>
 #include <poppler.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ingest/ocr.h"
 
@@ -1407,6 +1409,10 @@ extract_here (GBytes                     *data,
  * process start per file; threads are reused, so OCR's per-thread engine
  * is too. */
 
+/* Abandoned extractions still inside Poppler: exit() would run Poppler's
+ * static destructors under them (see docent_extract_exit_status). */
+static gint n_abandoned_running;
+
 typedef struct {
   gint ref;
   GMutex lock;
@@ -1464,6 +1470,8 @@ pdf_task_run (gpointer data,
   task->doc = doc;
   task->error = error;
   task->done = TRUE;
+  if (task->abandoned)
+    g_atomic_int_add (&n_abandoned_running, -1);
   g_cond_signal (&task->cond);
   g_mutex_unlock (&task->lock);
   pdf_task_unref (task);
@@ -1525,6 +1533,7 @@ extract_abandonable (GBytes                     *data,
   else
     {
       task->abandoned = TRUE;
+      g_atomic_int_inc (&n_abandoned_running);
       g_cancellable_set_error_if_cancelled (opts->cancellable, error);
     }
   g_mutex_unlock (&task->lock);
@@ -1542,4 +1551,15 @@ docent_extract_pdf (GBytes                     *data,
   if (g_cancellable_set_error_if_cancelled (opts->cancellable, error))
     return NULL;
   return extract_abandonable (data, opts, error);
+}
+
+int
+docent_extract_exit_status (int status)
+{
+  if (g_atomic_int_get (&n_abandoned_running) == 0)
+    return status;
+  /* A thread is still inside Poppler on a page given up on: everything
+   * was written, but exit() would tear Poppler's globals down under it. */
+  fflush (NULL);
+  _exit (status);
 }
